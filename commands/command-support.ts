@@ -1,0 +1,41 @@
+import type { RespondFn } from '@slack/bolt';
+import { DomainError } from '../src/domain/errors';
+import type { IncidentDeps } from '../src/app/incident-deps';
+import type { Block, ChatPort, Reply } from '../src/ports/chat';
+
+/** What the Bolt listeners need from the composition root. */
+export interface CommandDeps {
+  incidents: IncidentDeps;
+  chat: ChatPort;
+}
+
+export const UNAVAILABLE =
+  ':warning: tenantops is temporarily unavailable (its database did not answer). Nothing was changed — please retry in a moment.';
+
+/** Replies only to the person: response_url in Slack, an ephemeral message where there is none. */
+export function replier(chat: ChatPort, respond: RespondFn | undefined, channel: string | undefined, user: string): Reply {
+  return async (msg: { text: string; blocks?: Block[] }) => {
+    if (respond) {
+      await respond({ response_type: 'ephemeral', replace_original: false, text: msg.text, blocks: msg.blocks as never });
+    } else if (channel) {
+      await chat.postEphemeral({ channel, user, text: msg.text, blocks: msg.blocks });
+    }
+  };
+}
+
+/**
+ * Runs one use case for a person: a DomainError becomes a clear ephemeral reply; anything
+ * else tells them to retry and is rethrown so it reaches app.error() and the logs.
+ */
+export async function answering(reply: Reply, work: () => Promise<void>): Promise<void> {
+  try {
+    await work();
+  } catch (err) {
+    if (err instanceof DomainError) {
+      await reply({ text: `:no_entry_sign: ${err.message}` });
+      return;
+    }
+    await reply({ text: UNAVAILABLE }).catch(() => undefined);
+    throw err;
+  }
+}

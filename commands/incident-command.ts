@@ -1,0 +1,91 @@
+import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
+import { declareIncident } from '../src/app/declare-incident';
+import {
+  acknowledgeIncident,
+  addAffectedTenant,
+  assignRole,
+  changeSeverity,
+  mitigateIncident,
+  postIncidentUpdate,
+  resolveIncident,
+} from '../src/app/incident-actions';
+import { incidentStatus, listIncidents } from '../src/app/incident-queries';
+import { INCIDENT_USAGE, parseIncidentCommand, type IncidentCommand } from '../src/domain/incidents/incident-command';
+import { incidentRef } from '../src/domain/incidents/incident';
+import type { Actor } from '../src/app/incident-deps';
+import type { Reply } from '../src/ports/chat';
+import { renderDeclareModal } from '../templates/declare-modal';
+import { renderIncidentList, renderIncidentStatus } from '../templates/incident-status';
+import { answering, replier, type CommandDeps } from './command-support';
+
+type Args = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
+
+/** `/incident …`: ack at once, parse, run one use case, reply with one template. */
+export function incidentCommand(deps: CommandDeps) {
+  return async ({ command, ack, respond }: Args): Promise<void> => {
+    // Slack retries after 3 s, so ack before any I/O.
+    await ack();
+    const actor: Actor = { user: command.user_id, channel: command.channel_id, threadTs: threadOf(command) };
+    const reply = replier(deps.chat, respond, command.channel_id, command.user_id);
+    await answering(reply, async () => {
+      const parsed = parseIncidentCommand(command.text);
+      if (parsed.kind === 'declare_modal') {
+        await deps.chat.openModal(command.trigger_id, renderDeclareModal(command.channel_id));
+        return;
+      }
+      await run(deps, actor, parsed, reply);
+    });
+  };
+}
+
+function threadOf(command: Args['command']): string | undefined {
+  const ts = (command as unknown as { thread_ts?: string }).thread_ts;
+  return typeof ts === 'string' ? ts : undefined;
+}
+
+async function run(deps: CommandDeps, actor: Actor, cmd: Exclude<IncidentCommand, { kind: 'declare_modal' }>, reply: Reply): Promise<void> {
+  const d = deps.incidents;
+  switch (cmd.kind) {
+    case 'declare': {
+      const inc = await declareIncident(d, actor, cmd);
+      const where = inc.threadTs ? 'its thread' : `<#${inc.channelId}>`;
+      return reply({ text: `:rotating_light: Declared *${incidentRef(inc.number)}* (${inc.severity}, ${inc.tenants.join(', ')}) → ${where}` });
+    }
+    case 'ack': {
+      const inc = await acknowledgeIncident(d, actor, cmd.ref);
+      return reply({ text: `Acknowledged ${incidentRef(inc.number)}.` });
+    }
+    case 'update': {
+      const inc = await postIncidentUpdate(d, actor, cmd);
+      return reply({ text: `Update posted to ${incidentRef(inc.number)}${cmd.tenant ? ` for ${cmd.tenant}` : ''}.` });
+    }
+    case 'status': {
+      const s = await incidentStatus(d, actor, cmd.ref);
+      return reply(renderIncidentStatus(s.incident, s.timeline));
+    }
+    case 'sev': {
+      const inc = await changeSeverity(d, actor, cmd.ref, cmd.severity);
+      return reply({ text: `${incidentRef(inc.number)} is now ${inc.severity}.` });
+    }
+    case 'role': {
+      const inc = await assignRole(d, actor, cmd);
+      return reply({ text: `<@${cmd.user}> is ${cmd.role} of ${incidentRef(inc.number)}.` });
+    }
+    case 'tenant_add': {
+      const inc = await addAffectedTenant(d, actor, cmd.ref, cmd.tenant);
+      return reply({ text: `${incidentRef(inc.number)} now affects ${inc.tenants.join(', ')}.` });
+    }
+    case 'mitigate': {
+      const inc = await mitigateIncident(d, actor, cmd.ref, cmd.text);
+      return reply({ text: `${incidentRef(inc.number)} marked mitigated.` });
+    }
+    case 'resolve': {
+      const inc = await resolveIncident(d, actor, cmd.ref, cmd.summary);
+      return reply({ text: `${incidentRef(inc.number)} resolved.` });
+    }
+    case 'list':
+      return reply(renderIncidentList(await listIncidents(d, actor, cmd.tenant), cmd.tenant));
+    case 'help':
+      return reply({ text: `*tenantops incident commands*\n${INCIDENT_USAGE}` });
+  }
+}

@@ -1,0 +1,24 @@
+import type { App } from '@slack/bolt';
+import { ACTION_IDS } from '../templates/incident-card';
+import { DECLARE_CALLBACK_ID } from '../templates/declare-modal';
+import type { CommandDeps } from './command-support';
+import { acknowledgeButton, modalButton } from './incident-buttons';
+import { incidentCommand } from './incident-command';
+import { declareSubmission, updateSubmission } from './modal-submissions';
+import { pinReaction } from './pin-reaction';
+import { tenantCommand } from './tenant-command';
+
+export type { CommandDeps } from './command-support';
+
+/** Registers every listener on the Bolt app. */
+export function register(app: App, deps: CommandDeps): void {
+  app.command('/incident', incidentCommand(deps));
+  app.command('/tenant', tenantCommand(deps));
+  app.action(ACTION_IDS.acknowledge, acknowledgeButton(deps));
+  app.action(ACTION_IDS.postUpdate, modalButton(deps, 'update'));
+  app.action(ACTION_IDS.resolve, modalButton(deps, 'resolve'));
+  app.view(DECLARE_CALLBACK_ID, declareSubmission(deps));
+  app.view('incident_update_modal', updateSubmission(deps, 'update'));
+  app.view('incident_resolve_modal', updateSubmission(deps, 'resolve'));
+  app.event('reaction_added', pinReaction(deps));
+}

@@ -1,0 +1,39 @@
+import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
+import { listTenants, tenantStatus } from '../src/app/incident-queries';
+import { DomainError } from '../src/domain/errors';
+import { incidentRef } from '../src/domain/incidents/incident';
+import { answering, replier, type CommandDeps } from './command-support';
+
+type Args = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
+
+const USAGE = '`/tenant list` · `/tenant status <tenant>`';
+
+/** `/tenant list | status <tenant>`. */
+export function tenantCommand(deps: CommandDeps) {
+  return async ({ command, ack, respond }: Args): Promise<void> => {
+    await ack();
+    const actor = { user: command.user_id, channel: command.channel_id };
+    const reply = replier(deps.chat, respond, command.channel_id, command.user_id);
+    await answering(reply, async () => {
+      const [sub = '', arg] = command.text.trim().split(/\s+/);
+      switch (sub.toLowerCase()) {
+        case 'list': {
+          const tenants = await listTenants(deps.incidents, actor);
+          const lines = tenants.map((t) => `• *${t.id}* — ${t.name} (plan ${t.plan})`);
+          return reply({ text: tenants.length ? `Your tenants:\n${lines.join('\n')}` : 'You have no role on any tenant.' });
+        }
+        case 'status': {
+          if (!arg) throw new DomainError('missing_tenant', `Name the tenant.\nUsage: ${USAGE}`);
+          const s = await tenantStatus(deps.incidents, actor, arg.toLowerCase());
+          if (!s) throw new DomainError('unknown_tenant', `Unknown tenant \`${arg}\`, or you have no role on it.`);
+          const open = s.open.map((i) => `• ${incidentRef(i.number)} ${i.severity} ${i.state} — ${i.title}`);
+          return reply({
+            text: `*${s.tenant.name}* (\`${s.tenant.id}\`, plan ${s.tenant.plan})\n${open.length ? `Open incidents:\n${open.join('\n')}` : 'No open incidents.'}`,
+          });
+        }
+        default:
+          throw new DomainError('unknown_subcommand', `${sub ? `I don't know \`${sub}\`.` : 'Tell me what to do.'}\nUsage: ${USAGE}`);
+      }
+    });
+  };
+}

@@ -1,0 +1,101 @@
+import type { Block, ChatPort, OutboundMessage } from '../../ports/chat';
+import { blockKitToText } from './block-kit-text';
+
+/**
+ * ChatPort for console mode: every bot message is printed as readable text. It keeps the
+ * channels and messages it has "posted" so edits, pins and channel names work as in Slack.
+ */
+export class ConsoleChat implements ChatPort {
+  private seq = 0;
+  private readonly names = new Map<string, string>();
+  private readonly texts = new Map<string, string>();
+
+  constructor(
+    private readonly write: (line: string) => void,
+    channels: Record<string, string> = {},
+  ) {
+    for (const [id, name] of Object.entries(channels)) this.names.set(id, name);
+  }
+
+  channelName(id: string): string {
+    return this.names.get(id) ?? id;
+  }
+
+  channelByName(name: string): string | undefined {
+    const wanted = name.replace(/^#/, '');
+    for (const [id, n] of this.names) if (n === wanted || id === wanted) return id;
+    return undefined;
+  }
+
+  /** Records a message typed by the person at the console (for :pin). */
+  remember(channel: string, text: string): string {
+    const ts = this.nextTs();
+    this.texts.set(`${channel}/${ts}`, text);
+    return ts;
+  }
+
+  private nextTs(): string {
+    this.seq += 1;
+    return `${Math.floor(Date.now() / 1000)}.${String(this.seq).padStart(6, '0')}`;
+  }
+
+  private print(header: string, text: string, blocks?: Block[]): void {
+    // Slack shows <#C123> as the channel's name; so does the console.
+    const named = blockKitToText(blocks, text).replace(/<#([A-Z0-9]+)>|#(C[A-Z0-9]{6,})\b/g, (_m, a?: string, b?: string) => `#${this.channelName(a ?? b ?? '')}`);
+    const body = named
+      .split('\n')
+      .map((l) => `  ${l}`)
+      .join('\n');
+    this.write(`${header}\n${body}`);
+  }
+
+  postMessage(msg: OutboundMessage): Promise<{ channel: string; ts: string }> {
+    const ts = this.nextTs();
+    this.texts.set(`${msg.channel}/${ts}`, msg.text);
+    const where = `#${this.channelName(msg.channel)}${msg.threadTs ? ' (thread)' : ''}`;
+    this.print(`[${where}] tenantops:`, msg.text, msg.blocks);
+    return Promise.resolve({ channel: msg.channel, ts });
+  }
+
+  updateMessage(msg: { channel: string; ts: string; text: string; blocks?: Block[] }): Promise<void> {
+    this.texts.set(`${msg.channel}/${msg.ts}`, msg.text);
+    this.print(`[#${this.channelName(msg.channel)}] tenantops (card updated):`, msg.text, msg.blocks);
+    return Promise.resolve();
+  }
+
+  postEphemeral(msg: { channel: string; user: string; text: string; blocks?: Block[] }): Promise<void> {
+    this.print(`[#${this.channelName(msg.channel)}] (only visible to ${msg.user}):`, msg.text, msg.blocks);
+    return Promise.resolve();
+  }
+
+  createChannel(name: string, opts: { private: boolean }): Promise<{ id: string; name: string }> {
+    let candidate = name;
+    for (let i = 2; [...this.names.values()].includes(candidate); i++) candidate = `${name}-${i}`;
+    const id = `C${String(this.names.size + 1).padStart(4, '0')}${candidate.replace(/[^a-z0-9]/g, '').toUpperCase().slice(0, 6)}`;
+    this.names.set(id, candidate);
+    this.write(`* ${opts.private ? 'private ' : ''}channel #${candidate} created`);
+    return Promise.resolve({ id, name: candidate });
+  }
+
+  invite(channel: string, users: readonly string[]): Promise<void> {
+    this.write(`* invited ${users.join(', ')} to #${this.channelName(channel)}`);
+    return Promise.resolve();
+  }
+
+  setTopic(channel: string, topic: string): Promise<void> {
+    this.write(`* #${this.channelName(channel)} topic: ${topic}`);
+    return Promise.resolve();
+  }
+
+  openModal(_triggerId: string, view: Block): Promise<void> {
+    const title = ((view.title as { text?: string } | undefined)?.text ?? 'form').toString();
+    this.write(
+      `* (a "${title}" form would open in Slack; the console has no forms — type the command with arguments, e.g. /incident declare P1 acme Checkout errors)`,
+    );
+    return Promise.resolve();
+  }
+
+  messageText(channel: string, ts: string): Promise<string | undefined> {
+    return Promise.resolve(this.texts.get(`${channel}/${ts}`));
+  }
+}

@@ -1,0 +1,65 @@
+import type { RoleBinding } from '../../domain/access/access';
+import type { AccessStore, AuditEntry, AuditLog, Tenant } from '../../ports/incident-store';
+import type { Database } from './database';
+
+/** Role bindings, read platform-wide: they decide which scope a person gets. */
+export class PgAccessStore implements AccessStore {
+  constructor(private readonly db: Database) {}
+
+  bindingsOf(user: string): Promise<RoleBinding[]> {
+    return this.db.scoped('*', async (c) => {
+      const { rows } = await c.query<{ tenant_id: string; role: RoleBinding['role'] }>(
+        'SELECT tenant_id, role FROM role_bindings WHERE user_id = $1 ORDER BY tenant_id, role',
+        [user],
+      );
+      return rows.map((r) => ({ user, tenant: r.tenant_id, role: r.role }));
+    });
+  }
+
+  holdersOf(tenants: readonly string[], role: RoleBinding['role']): Promise<string[]> {
+    return this.db.scoped('*', async (c) => {
+      const { rows } = await c.query<{ user_id: string }>(
+        `SELECT DISTINCT user_id FROM role_bindings WHERE role = $1 AND (tenant_id = ANY($2) OR tenant_id = '*')
+         ORDER BY user_id`,
+        [role, tenants],
+      );
+      return rows.map((r) => r.user_id);
+    });
+  }
+
+  /** Makes the tenant registry and config-sourced bindings match the config file. */
+  syncFromConfig(tenants: readonly Tenant[], bindings: readonly RoleBinding[]): Promise<void> {
+    return this.db.scoped('*', async (c) => {
+      for (const t of tenants) {
+        await c.query(
+          `INSERT INTO tenants (id, name, plan, comms_channel) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (id) DO UPDATE SET name = $2, plan = $3, comms_channel = $4, updated_at = now()
+           WHERE (tenants.name, tenants.plan, tenants.comms_channel) IS DISTINCT FROM ($2, $3, $4)`,
+          [t.id, t.name, t.plan, t.commsChannel],
+        );
+      }
+      await c.query(`DELETE FROM role_bindings WHERE source = 'config'`);
+      for (const b of bindings) {
+        await c.query(
+          `INSERT INTO role_bindings (user_id, tenant_id, role, source) VALUES ($1, $2, $3, 'config')
+           ON CONFLICT DO NOTHING`,
+          [b.user, b.tenant, b.role],
+        );
+      }
+    });
+  }
+}
+
+export class PgAuditLog implements AuditLog {
+  constructor(private readonly db: Database) {}
+
+  record(e: AuditEntry): Promise<void> {
+    return this.db.scoped(e.tenantIds.length ? e.tenantIds : '*', async (c) => {
+      await c.query(
+        `INSERT INTO audit_log (at, actor, action, outcome, tenant_ids, incident_id, reason)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+        [e.at, e.actor, e.action, e.outcome, e.tenantIds, e.incident ?? null, e.reason ?? null],
+      );
+    });
+  }
+}

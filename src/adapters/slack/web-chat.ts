@@ -1,0 +1,69 @@
+import { ErrorCode, WebClient, type WebAPICallResult } from '@slack/web-api';
+import type { Block, ChatPort, OutboundMessage } from '../../ports/chat';
+
+type SlackError = Error & { code?: string; data?: WebAPICallResult };
+
+function slackErrorCode(err: unknown): string | undefined {
+  const e = err as SlackError;
+  return e.code === ErrorCode.PlatformError ? (e.data as { error?: string } | undefined)?.error : undefined;
+}
+
+/** ChatPort on Slack's Web API (retries 429/5xx with the SDK's backoff, honouring Retry-After). */
+export class WebChat implements ChatPort {
+  constructor(readonly client: WebClient) {}
+
+  async postMessage(msg: OutboundMessage): Promise<{ channel: string; ts: string }> {
+    const res = await this.client.chat.postMessage({
+      channel: msg.channel,
+      text: msg.text,
+      blocks: msg.blocks as never,
+      thread_ts: msg.threadTs,
+      unfurl_links: false,
+    });
+    return { channel: res.channel ?? msg.channel, ts: res.ts as string };
+  }
+
+  async updateMessage(msg: { channel: string; ts: string; text: string; blocks?: Block[] }): Promise<void> {
+    await this.client.chat.update({ channel: msg.channel, ts: msg.ts, text: msg.text, blocks: msg.blocks as never });
+  }
+
+  async postEphemeral(msg: { channel: string; user: string; text: string; blocks?: Block[] }): Promise<void> {
+    await this.client.chat.postEphemeral({ channel: msg.channel, user: msg.user, text: msg.text, blocks: msg.blocks as never });
+  }
+
+  async createChannel(name: string, opts: { private: boolean }): Promise<{ id: string; name: string }> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const candidate = attempt === 0 ? name : `${name.slice(0, 75)}-${attempt + 1}`;
+      try {
+        const res = await this.client.conversations.create({ name: candidate, is_private: opts.private });
+        return { id: res.channel?.id as string, name: res.channel?.name ?? candidate };
+      } catch (err) {
+        if (slackErrorCode(err) !== 'name_taken') throw err;
+      }
+    }
+    throw new Error(`no free channel name for ${name}`);
+  }
+
+  async invite(channel: string, users: readonly string[]): Promise<void> {
+    try {
+      await this.client.conversations.invite({ channel, users: users.join(',') });
+    } catch (err) {
+      // Inviting someone already there (or the bot itself) is not a failure of the incident.
+      if (!['already_in_channel', 'cant_invite_self'].includes(slackErrorCode(err) ?? '')) throw err;
+    }
+  }
+
+  async setTopic(channel: string, topic: string): Promise<void> {
+    await this.client.conversations.setTopic({ channel, topic });
+  }
+
+  async openModal(triggerId: string, view: Block): Promise<void> {
+    await this.client.views.open({ trigger_id: triggerId, view: view as never });
+  }
+
+  async messageText(channel: string, ts: string): Promise<string | undefined> {
+    const res = await this.client.conversations.history({ channel, latest: ts, inclusive: true, limit: 1 });
+    const msg = res.messages?.[0];
+    return msg && msg.ts === ts ? msg.text : undefined;
+  }
+}

@@ -1,0 +1,97 @@
+import { z } from 'zod';
+
+const isoDuration = z
+  .string()
+  .regex(/^P(?!$)(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/, 'must be an ISO-8601 duration such as PT30M');
+
+export const TENANT_ID_PATTERN = /^[a-z0-9-]{2,40}$/;
+const tenantId = z.string().regex(TENANT_ID_PATTERN, 'must match [a-z0-9-]{2,40}');
+const slackChannel = z.string().regex(/^[CGD][A-Z0-9]{2,}$/, 'must be a Slack channel id such as C0INCIDENTS');
+const slackUser = z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'must be a Slack user id such as U0ALICE');
+
+const severityClocks = z.strictObject({ firstResponse: isoDuration, updateEvery: isoDuration });
+
+export const ROLES = ['commander', 'comms', 'responder', 'scribe', 'approver'] as const;
+
+export const fileConfigSchema = z.strictObject({
+  tenants: z
+    .array(
+      z.strictObject({
+        id: tenantId,
+        name: z.string().min(1).max(200),
+        plan: z.string().min(1).max(60).default('default'),
+        commsChannel: slackChannel.optional(),
+      }),
+    )
+    .default([]),
+  slaPolicies: z
+    .record(
+      z.string(),
+      z.partialRecord(z.enum(['P1', 'P2', 'P3', 'P4']), severityClocks),
+    )
+    .default({
+      default: {
+        P1: { firstResponse: 'PT30M', updateEvery: 'PT60M' },
+        P2: { firstResponse: 'PT1H', updateEvery: 'PT2H' },
+      },
+    }),
+  security: z.strictObject({ notifyWithin: isoDuration.default('PT72H') }).default({ notifyWithin: 'PT72H' }),
+  postmortem: z
+    .strictObject({
+      dueBusinessDays: z.number().int().min(1).max(60).default(5),
+      holidays: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD')).default([]),
+      timezone: z.string().default('UTC'),
+    })
+    .default({ dueBusinessDays: 5, holidays: [], timezone: 'UTC' }),
+  incidents: z
+    .strictObject({ mode: z.enum(['channel', 'thread']).default('channel') })
+    .default({ mode: 'channel' }),
+  incidentChannel: slackChannel.optional(),
+  roles: z
+    .array(
+      z.strictObject({
+        user: slackUser,
+        tenant: z.union([z.literal('*'), tenantId]),
+        role: z.enum(ROLES),
+      }),
+    )
+    .default([]),
+  alerts: z
+    .strictObject({
+      tenantLabels: z.array(z.string().min(1)).min(1).default(['tenant_id', 'tenant']),
+      rules: z.array(z.unknown()).optional(),
+    })
+    .optional(),
+});
+
+export type FileConfig = z.infer<typeof fileConfigSchema>;
+
+const url = (protocols: string[]) =>
+  z
+    .string()
+    .refine((v) => {
+      try {
+        return protocols.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    }, `must be a URL (${protocols.join(' or ')})`);
+
+export const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
+  REDIS_URL: url(['redis:', 'rediss:']).optional(),
+  TENANTOPS_DATA_DIR: z.string().min(1).default('./.tenantops'),
+  TENANTOPS_CONFIG: z.string().min(1).optional(),
+  SLACK_BOT_TOKEN: z.string().regex(/^xoxb-/, 'must start with xoxb-').optional(),
+  SLACK_SIGNING_SECRET: z.string().min(8).optional(),
+  SLACK_APP_TOKEN: z.string().regex(/^xapp-/, 'must start with xapp-').optional(),
+  SLACK_API_URL: url(['http:', 'https:']).optional(),
+  ALERT_WEBHOOK_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  VAULT_ADDR: url(['http:', 'https:']).optional(),
+  VAULT_TOKEN: z.string().min(1).optional(),
+  TARGET_DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Env = z.infer<typeof envSchema>;

@@ -1,0 +1,149 @@
+import type { Readable } from 'node:stream';
+import pino from 'pino';
+import { WebClient } from '@slack/web-api';
+import type { App } from '@slack/bolt';
+import type { AppConfig } from '../config/load-config';
+import type { Clock } from '../ports/clock';
+import type { ChatPort } from '../ports/chat';
+import { createLogger, type Logger } from '../adapters/logging/logger';
+import { HttpServer, type Route } from '../adapters/http/http-server';
+import { Metrics } from '../adapters/http/metrics';
+import { incidentCounts } from '../adapters/postgres/pg-metrics-source';
+import { assertMigrated } from '../adapters/postgres/migrator';
+import { createQueueFactory, type QueueFactory } from '../adapters/queue/queue-backend';
+import { createBoltApp } from '../adapters/slack/bolt-app';
+import { WebChat } from '../adapters/slack/web-chat';
+import { ConsoleChat } from '../adapters/console/console-chat';
+import { ConsoleReceiver } from '../adapters/console/console-receiver';
+import { register } from '../../commands';
+import { incidentDeps, prepareDatabase } from './deps';
+import { openStorage, type Storage } from './storage';
+import { coreRoutes } from './web-routes';
+import { instrumentBolt } from './instrument-bolt';
+
+export interface RuntimeOptions {
+  web: boolean;
+  worker: boolean;
+  /** Apply migrations at start (single process and release); otherwise require them applied. */
+  migrate: boolean;
+  /** Console mode: read commands from `input`, print bot messages with `write`. */
+  console?: { input: Readable; write: (line: string) => void; user?: string; channel?: string };
+  /** Tests: a schema of their own on real Postgres, a queue prefix of their own. */
+  schema?: string;
+  queuePrefix?: string;
+  clock?: Clock;
+  logger?: Logger;
+}
+
+export interface Runtime {
+  log: Logger;
+  storage: Storage;
+  queues: QueueFactory;
+  port?: number;
+  app?: App;
+  /** Resolves when a console session has read all input and finished its work. */
+  finished: Promise<void>;
+  stop(): Promise<void>;
+}
+
+function chatFor(config: AppConfig, opts: RuntimeOptions): ChatPort {
+  if (opts.console) return new ConsoleChat(opts.console.write, consoleChannels(config));
+  const client = new WebClient(config.env.SLACK_BOT_TOKEN, {
+    slackApiUrl: config.env.SLACK_API_URL,
+    // Retries with Retry-After on 429 and backoff on 5xx are the SDK's; keep them bounded.
+    retryConfig: { retries: 5, factor: 2, minTimeout: 500, maxTimeout: 10_000 },
+  });
+  return new WebChat(client);
+}
+
+function consoleChannels(config: AppConfig): Record<string, string> {
+  const names: Record<string, string> = { C0CONSOLE: 'console' };
+  if (config.file.incidentChannel) names[config.file.incidentChannel] = 'incidents';
+  for (const t of config.file.tenants) if (t.commsChannel) names[t.commsChannel] = `${t.id}-comms`;
+  return names;
+}
+
+/** The composition root shared by `npm start`, `web`, `worker` and the integration tests. */
+export async function startRuntime(config: AppConfig, opts: RuntimeOptions): Promise<Runtime> {
+  // Console mode owns stdout for the conversation; logs go to stderr there.
+  const log =
+    opts.logger ??
+    createLogger({ level: config.env.LOG_LEVEL, destination: opts.console ? pino.destination(2) : undefined });
+  const storage = await openStorage(config, log, opts.schema);
+  const closers: (() => Promise<void>)[] = [() => storage.close()];
+  const stop = async () => {
+    for (const close of closers.splice(0).reverse()) await close().catch((err: unknown) => log.error({ err }, 'shutdown step failed'));
+  };
+  try {
+    if (opts.migrate) await prepareDatabase(config, storage, log, { migrate: true });
+    else {
+      await assertMigrated(storage.db);
+      await prepareDatabase(config, storage, log, { migrate: false });
+    }
+    const queues = createQueueFactory({ redisUrl: config.env.REDIS_URL, postgresUrl: storage.postgresUrl, prefix: opts.queuePrefix });
+    closers.push(() => queues.close());
+    const chat = chatFor(config, opts);
+    const deps = incidentDeps(config, storage, chat, { clock: opts.clock });
+    const metrics = new Metrics();
+    metrics.attach({ incidentCounts: () => incidentCounts(storage.db), queueDepths: () => Promise.resolve([]) });
+
+    let finished = Promise.resolve();
+    let app: App | undefined;
+    let port: number | undefined;
+    if (opts.web || opts.console) {
+      let consoleEnded: (() => void) | undefined;
+      finished = new Promise<void>((resolve) => (consoleEnded = resolve));
+      const receiver = opts.console
+        ? new ConsoleReceiver({
+            input: opts.console.input,
+            write: opts.console.write,
+            chat: chat as ConsoleChat,
+            user: opts.console.user ?? 'U0ALICE',
+            channel: opts.console.channel ?? 'C0CONSOLE',
+            onEnd: () => Promise.resolve(consoleEnded?.()),
+          })
+        : undefined;
+      const bolt = createBoltApp(
+        receiver
+          ? { mode: 'console', receiver }
+          : config.slackMode === 'socket'
+            ? { mode: 'socket', botToken: config.env.SLACK_BOT_TOKEN as string, appToken: config.env.SLACK_APP_TOKEN as string, slackApiUrl: config.env.SLACK_API_URL }
+            : { mode: 'http', botToken: config.env.SLACK_BOT_TOKEN as string, signingSecret: config.env.SLACK_SIGNING_SECRET as string, slackApiUrl: config.env.SLACK_API_URL },
+        log,
+      );
+      app = bolt.app;
+      instrumentBolt(app, metrics, log);
+      register(app, { incidents: deps, chat });
+      const routes: Route[] = coreRoutes({
+        metrics,
+        slack: bolt.httpReceiver,
+        readiness: [
+          { name: 'database', check: () => storage.db.ping() },
+          { name: 'queue', check: () => queuesPing(queues) },
+        ],
+      });
+      if (opts.web) {
+        const server = new HttpServer(routes, metrics, (err, route) => log.error({ err, route }, 'request failed'));
+        port = await server.listen(config.env.PORT);
+        closers.push(() => server.close());
+        log.info({ port, slackMode: opts.console ? 'console' : config.slackMode }, 'web listening');
+      }
+      await app.start();
+      closers.push(() => app?.stop() as Promise<void>);
+      if (!opts.console) consoleEnded?.();
+    }
+    return { log, storage, queues, port, app, finished, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+async function queuesPing(queues: QueueFactory): Promise<void> {
+  const probe = queues.createQueue('readiness');
+  try {
+    await probe.getJobCounts('waiting');
+  } finally {
+    await probe.close();
+  }
+}

@@ -1,0 +1,84 @@
+import type { RoleBinding } from '../domain/access/access';
+import type { Incident, IncidentRole, Severity, TimelineEntry, TimelineKind } from '../domain/incidents/incident';
+
+/** Which tenants' rows a transaction may see: a list of tenant ids, or '*' for platform work. */
+export type Scope = readonly string[] | '*';
+
+export interface Tenant {
+  id: string;
+  name: string;
+  plan: string;
+  commsChannel: string | null;
+}
+
+export interface NewIncident {
+  title: string;
+  severity: Severity;
+  tenants: string[];
+  declaredBy: string;
+  declaredAt: Date;
+}
+
+export interface IncidentChanges {
+  state?: Incident['state'];
+  severity?: Severity;
+  channelId?: string;
+  threadTs?: string;
+  cardTs?: string;
+  acknowledgedAt?: Date;
+  mitigatedAt?: Date;
+  resolvedAt?: Date;
+  summary?: string;
+  security?: boolean;
+  role?: { role: IncidentRole; user: string };
+}
+
+export interface NewTimelineEntry {
+  at: Date;
+  actor: string | null;
+  kind: TimelineKind;
+  text: string;
+  /** Tenants the entry concerns; defaults to all of the incident's tenants. */
+  tenants?: string[];
+  data?: Record<string, unknown>;
+}
+
+/** One transaction's view of tenantops' data, filtered by row-level security to its scope. */
+export interface IncidentTx {
+  tenants(ids?: readonly string[]): Promise<Tenant[]>;
+  createIncident(input: NewIncident): Promise<Incident>;
+  findIncident(number: number, opts?: { forUpdate?: boolean }): Promise<Incident | undefined>;
+  findIncidentByChannel(channelId: string, threadTs?: string): Promise<Incident | undefined>;
+  updateIncident(number: number, changes: IncidentChanges): Promise<Incident>;
+  addIncidentTenant(number: number, tenant: string, by: string, at: Date): Promise<Incident>;
+  appendTimeline(number: number, entry: NewTimelineEntry): Promise<void>;
+  timeline(number: number): Promise<TimelineEntry[]>;
+  listIncidents(filter: { tenant?: string; open?: boolean; limit?: number }): Promise<Incident[]>;
+}
+
+/** Transactions over tenantops' own data. */
+export interface IncidentStore {
+  /** Runs `fn` in one transaction that sees only rows of `scope`'s tenants (row-level security). */
+  inScope<T>(scope: Scope, fn: (tx: IncidentTx) => Promise<T>): Promise<T>;
+}
+
+/** Who may do what: role bindings, read platform-wide. */
+export interface AccessStore {
+  bindingsOf(user: string): Promise<RoleBinding[]>;
+  holdersOf(tenants: readonly string[], role: RoleBinding['role']): Promise<string[]>;
+}
+
+export interface AuditEntry {
+  at: Date;
+  actor: string;
+  action: string;
+  outcome: 'allowed' | 'denied' | 'rejected';
+  tenantIds: string[];
+  incident?: number;
+  reason?: string;
+}
+
+/** The append-only audit log; writes in its own transaction so refusals are kept. */
+export interface AuditLog {
+  record(entry: AuditEntry): Promise<void>;
+}

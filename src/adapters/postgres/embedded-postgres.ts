@@ -1,8 +1,7 @@
 import { mkdir, open, readFile, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { Worker } from 'node:worker_threads';
 
 export interface EmbeddedPostgresOptions {
   /** Folder that holds `pgdata/` (created if missing) and the lock file. */
@@ -28,66 +27,90 @@ export const EMBEDDED_SEARCH_PATH = 'bullmq, public';
 const LOCK_FILE = 'pgdata.lock';
 const locksHeldHere = new Set<string>();
 
-/** PGlite (Postgres in WASM) under `<dataDir>/pgdata`, served over TCP on a random local port. */
+type FromThread = { port: number } | { error: string } | { stopped: true };
+
+/**
+ * PGlite (Postgres in WASM) under `<dataDir>/pgdata`, served over TCP on a random local port.
+ * It runs in a worker thread: WASM queries are synchronous and would otherwise stall this event
+ * loop, and PGlite's start-up import()s fail inside jest's module sandbox.
+ */
 export async function startEmbeddedPostgres(
   opts: EmbeddedPostgresOptions,
 ): Promise<EmbeddedPostgres> {
   const log = opts.log ?? (() => undefined);
-  const pgdata = path.join(path.resolve(opts.dataDir), 'pgdata');
+  const dataDir = path.resolve(opts.dataDir);
+  const pgdata = path.join(dataDir, 'pgdata');
   await mkdir(pgdata, { recursive: true });
-  const lockPath = await acquireLock(path.resolve(opts.dataDir), log);
-  let db: PGlite | undefined;
-  try {
-    const started = Date.now();
-    db = await openPglite(pgdata);
-    await db.exec(
-      `ALTER DATABASE postgres SET search_path TO ${EMBEDDED_SEARCH_PATH};
-       SET search_path TO ${EMBEDDED_SEARCH_PATH};`,
-    );
-    const server = new PGLiteSocketServer({
-      db: keepBatchesTogether(db),
-      host: '127.0.0.1',
-      port: 0,
+  const lockPath = await acquireLock(dataDir, log);
+  const started = Date.now();
+  const thread = new Worker(THREAD_SOURCE, {
+    eval: true,
+    workerData: {
+      pglite: require.resolve('@electric-sql/pglite'),
+      socket: require.resolve('@electric-sql/pglite-socket'),
+      pgdata,
       maxConnections: opts.maxConnections ?? 100,
+      setupSql: `ALTER DATABASE postgres SET search_path TO ${EMBEDDED_SEARCH_PATH};
+        SET search_path TO ${EMBEDDED_SEARCH_PATH};`,
+    },
+  });
+  let port: number;
+  try {
+    port = await new Promise<number>((resolve, reject) => {
+      thread.once('message', (msg: FromThread) => {
+        if ('port' in msg) resolve(msg.port);
+        else reject(new Error('error' in msg ? msg.error : 'embedded Postgres stopped'));
+      });
+      thread.once('error', reject);
+      thread.once('exit', (code) => reject(new Error(`embedded Postgres exited (${code})`)));
     });
-    await server.start();
-    const port = server.getServerConn().split(':').pop() ?? '';
-    log(`embedded Postgres ready at 127.0.0.1:${port} (${pgdata}, ${Date.now() - started} ms)`);
-    const opened = db;
-    let stopping: Promise<void> | undefined;
-    return {
-      connectionString: `postgres://postgres@127.0.0.1:${port}/postgres?sslmode=disable`,
-      stop: () => (stopping ??= shutdown(server, opened, lockPath)),
-    };
   } catch (err) {
-    await db?.close().catch(() => undefined);
+    await thread.terminate();
     await releaseLock(lockPath);
-    throw err;
+    throw await openError(pgdata, err);
   }
+  let stopping: Promise<void> | undefined;
+  thread.removeAllListeners();
+  thread.on('error', (err) => log(`embedded Postgres failed: ${err.message}`));
+  thread.on('exit', (code) => {
+    if (!stopping) log(`embedded Postgres exited unexpectedly (${code})`);
+  });
+  log(`embedded Postgres ready at 127.0.0.1:${port} (${pgdata}, ${Date.now() - started} ms)`);
+  return {
+    connectionString: `postgres://postgres@127.0.0.1:${port}/postgres?sslmode=disable`,
+    stop: () => (stopping ??= shutdown(thread, lockPath, log)),
+  };
 }
 
-async function shutdown(server: PGLiteSocketServer, db: PGlite, lockPath: string): Promise<void> {
+const STOP_TIMEOUT_MS = 10_000;
+
+async function shutdown(thread: Worker, lockPath: string, log: (msg: string) => void) {
+  let timer: NodeJS.Timeout | undefined;
   try {
-    await server.stop();
-    // stop() detaches handlers without awaiting; a detach may still queue a ROLLBACK on the db.
-    await new Promise((resolve) => setImmediate(resolve));
-    await db.close();
+    await new Promise<void>((resolve) => {
+      thread.once('message', () => resolve());
+      thread.once('exit', () => resolve());
+      // Committed data is already on disk (PGlite writes through), so a stuck close can be cut.
+      timer = setTimeout(() => {
+        log(`embedded Postgres did not close within ${STOP_TIMEOUT_MS} ms; terminating it`);
+        resolve();
+      }, STOP_TIMEOUT_MS);
+      thread.postMessage('stop');
+    });
   } finally {
+    clearTimeout(timer);
+    await thread.terminate();
     await releaseLock(lockPath);
   }
 }
 
-async function openPglite(pgdata: string): Promise<PGlite> {
-  try {
-    return await PGlite.create({ dataDir: pgdata });
-  } catch (err) {
-    const version = await readFile(path.join(pgdata, 'PG_VERSION'), 'utf8').catch(() => '');
-    const made = version ? ` (it was created by PostgreSQL ${version.trim()})` : '';
-    const reason = err instanceof Error && err.message ? err.message : String(err);
-    throw new Error(`could not open the embedded database in ${pgdata}${made}: ${reason}`, {
-      cause: err,
-    });
-  }
+async function openError(pgdata: string, err: unknown): Promise<Error> {
+  const version = await readFile(path.join(pgdata, 'PG_VERSION'), 'utf8').catch(() => '');
+  const made = version ? ` (it was created by PostgreSQL ${version.trim()})` : '';
+  const reason = err instanceof Error ? err.message : String(err);
+  return new Error(`could not open the embedded database in ${pgdata}${made}: ${reason}`, {
+    cause: err,
+  });
 }
 
 /**
@@ -153,54 +176,68 @@ async function releaseLock(lockPath: string): Promise<void> {
   await unlink(lockPath).catch(() => undefined);
 }
 
-// Frontend messages that leave an extended-protocol batch open until Sync:
-// Parse, Bind, Describe, Execute, Close, Flush.
-const BATCH_MESSAGES = new Set([...'PBDECH'].map((c) => c.charCodeAt(0)));
-const READY_FOR_QUERY = 'Z'.charCodeAt(0);
-const TERMINATE = 'X'.charCodeAt(0);
-
-/**
- * pglite-socket queues every wire message on its own and keeps one client's messages together
- * only while `isInTransaction()`. A Parse..Sync batch split across TCP reads (large parameters)
- * then interleaves with another client's Parse, and its Bind hits the wrong statement. Report
- * "in transaction" until the backend is ready for a new query, so the queue keeps it together.
+/*
+ * The worker thread (plain JS: it runs outside any TS loader). keepBatchesTogether: pglite-socket
+ * queues each wire message on its own and keeps one client's messages together only while
+ * isInTransaction(). A Parse..Sync batch split across TCP reads (large parameters) then interleaves
+ * with another client's Parse and its Bind hits the wrong statement. So report "in transaction"
+ * from Parse/Bind/Describe/Execute/Close/Flush until a reply ends in ReadyForQuery ('Z', len 5);
+ * a COPY IN answers its Query without one and stays grouped until CopyDone. A disconnecting
+ * client's batch ends with the ROLLBACK the socket server sends through exec().
+ * stop: server.stop() detaches clients without awaiting, so yield once before db.close().
  */
-function keepBatchesTogether(db: PGlite): PGlite {
+const THREAD_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { PGlite } = require(workerData.pglite);
+const { PGLiteSocketServer } = require(workerData.socket);
+
+function keepBatchesTogether(db) {
+  const opensBatch = new Set([...'PBDECH'].map((c) => c.charCodeAt(0)));
   let inBatch = false;
-  const execProtocolRawStream: PGlite['execProtocolRawStream'] = async (message, options) => {
-    let tail = Buffer.alloc(0);
-    const onRawData = (data: Uint8Array): void => {
-      tail = Buffer.concat([tail, data.subarray(-6)]).subarray(-6);
-      options.onRawData(data);
-    };
-    try {
-      await db.execProtocolRawStream(message, { ...options, onRawData });
-    } finally {
-      const type = message[0];
-      if (type === undefined || type === 0 || type === TERMINATE) inBatch = false;
-      else if (BATCH_MESSAGES.has(type)) inBatch = true;
-      // COPY IN answers a Query with no ReadyForQuery: the client's CopyData must follow.
-      else
-        inBatch = !(tail.length === 6 && tail[0] === READY_FOR_QUERY && tail.readInt32BE(1) === 5);
-    }
-  };
-  const overrides: Partial<PGlite> = {
-    execProtocolRawStream,
+  const overrides = {
     isInTransaction: () => inBatch || db.isInTransaction(),
-    // Only called to roll back a disconnected client's transaction, which also ends its batch.
-    exec: (query, options) => {
-      inBatch = false;
-      return db.exec(query, options);
+    exec: (query, options) => { inBatch = false; return db.exec(query, options); },
+    async execProtocolRawStream(message, options) {
+      let tail = Buffer.alloc(0);
+      const onRawData = (data) => {
+        tail = Buffer.concat([tail, data.subarray(-6)]).subarray(-6);
+        options.onRawData(data);
+      };
+      try {
+        await db.execProtocolRawStream(message, { ...options, onRawData });
+      } finally {
+        const type = message[0];
+        if (type === 0 || type === 0x58) inBatch = false;
+        else if (opensBatch.has(type)) inBatch = true;
+        else inBatch = !(tail.length === 6 && tail[0] === 0x5a && tail.readInt32BE(1) === 5);
+      }
     },
   };
   return new Proxy(db, {
-    get(target, prop): unknown {
-      if (Object.prototype.hasOwnProperty.call(overrides, prop)) {
-        return overrides[prop as keyof PGlite];
-      }
-      const value: unknown = Reflect.get(target, prop, target);
-      // Bind to the real instance: PGlite's methods use #private fields a proxy lacks.
-      return typeof value === 'function' ? (value as () => unknown).bind(target) : value;
+    get(target, prop) {
+      if (Object.prototype.hasOwnProperty.call(overrides, prop)) return overrides[prop];
+      const value = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? value.bind(target) : value;
     },
   });
 }
+
+(async () => {
+  const db = await PGlite.create({ dataDir: workerData.pgdata });
+  await db.exec(workerData.setupSql);
+  const server = new PGLiteSocketServer({
+    db: keepBatchesTogether(db),
+    host: '127.0.0.1',
+    port: 0,
+    maxConnections: workerData.maxConnections,
+  });
+  await server.start();
+  parentPort.once('message', async () => {
+    await server.stop();
+    await new Promise((resolve) => setImmediate(resolve));
+    await db.close();
+    parentPort.postMessage({ stopped: true });
+  });
+  parentPort.postMessage({ port: Number(server.getServerConn().split(':').pop()) });
+})().catch((err) => parentPort.postMessage({ error: (err && err.message) || String(err) }));
+`;

@@ -57,7 +57,11 @@ export interface QueueFactoryOptions {
 /** Builds BullMQ queues and workers for whichever backend the environment selects. */
 export interface QueueFactory {
   readonly kind: QueueBackendKind;
-  /** Merged under every worker's options; Postgres polls because PGlite cannot NOTIFY across. */
+  /**
+   * Merged under every worker's options. Postgres: `drainDelay: 0.2` (seconds) because PGlite
+   * cannot NOTIFY across connections, so idle workers poll (QueueEvents there default to a
+   * 200 ms `blockingTimeout` for the same reason).
+   */
   readonly workerDefaults: Partial<WorkerOptions>;
   /** The BullMQ `connection` for a role: a shared ioredis client, or a pg pool config. */
   connectionFor(role: ConnectionRole): Redis | PostgresPoolConfig;
@@ -157,8 +161,10 @@ function postgresFactory(url: string, opts: QueueFactoryOptions): QueueFactory {
           ...o,
           connection: connectionFor(),
         }) as unknown as AppWorker<D, R>,
+      // blockingTimeout is in ms: how long QueueEvents waits for a NOTIFY before re-reading.
       queueEvents: (name, o) =>
         new pg.QueueEvents(queueName(name), {
+          blockingTimeout: 200,
           ...o,
           connection: connectionFor(),
         }) as unknown as AppQueueEvents,

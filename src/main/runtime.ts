@@ -3,7 +3,7 @@ import pino from 'pino';
 import { WebClient } from '@slack/web-api';
 import type { App } from '@slack/bolt';
 import type { AppConfig } from '../config/load-config';
-import type { Clock } from '../ports/clock';
+import { systemClock, type Clock } from '../ports/clock';
 import type { ChatPort } from '../ports/chat';
 import { createLogger, type Logger } from '../adapters/logging/logger';
 import { HttpServer, type Route } from '../adapters/http/http-server';
@@ -20,6 +20,8 @@ import { incidentDeps, prepareDatabase } from './deps';
 import { openStorage, type Storage } from './storage';
 import { coreRoutes } from './web-routes';
 import { instrumentBolt } from './instrument-bolt';
+import type { ModuleContext, RuntimeModule } from './module';
+import { MODULES } from './modules';
 
 export interface RuntimeOptions {
   web: boolean;
@@ -85,10 +87,28 @@ export async function startRuntime(config: AppConfig, opts: RuntimeOptions): Pro
     const chat = chatFor(config, opts);
     const deps = incidentDeps(config, storage, chat, { clock: opts.clock });
     const metrics = new Metrics();
-    metrics.attach({ incidentCounts: () => incidentCounts(storage.db), queueDepths: () => Promise.resolve([]) });
+    const ctx: ModuleContext = {
+      config,
+      log,
+      storage,
+      queues,
+      chat,
+      clock: opts.clock ?? systemClock,
+      metrics,
+      incidents: deps,
+      web: opts.web || Boolean(opts.console),
+      worker: opts.worker,
+    };
+    const modules: RuntimeModule[] = [];
+    for (const factory of MODULES) modules.push(await factory(ctx));
+    metrics.attach({
+      incidentCounts: () => incidentCounts(storage.db),
+      queueDepths: async () => (await Promise.all(modules.map((m) => m.queueDepths?.() ?? []))).flat(),
+    });
 
     let finished = Promise.resolve();
     let app: App | undefined;
+    let server: HttpServer | undefined;
     let port: number | undefined;
     if (opts.web || opts.console) {
       let consoleEnded: (() => void) | undefined;
@@ -100,7 +120,10 @@ export async function startRuntime(config: AppConfig, opts: RuntimeOptions): Pro
             chat: chat as ConsoleChat,
             user: opts.console.user ?? 'U0ALICE',
             channel: opts.console.channel ?? 'C0CONSOLE',
-            onEnd: () => Promise.resolve(consoleEnded?.()),
+            onEnd: async () => {
+              for (const m of modules) await m.idle?.();
+              consoleEnded?.();
+            },
           })
         : undefined;
       const bolt = createBoltApp(
@@ -120,18 +143,26 @@ export async function startRuntime(config: AppConfig, opts: RuntimeOptions): Pro
         readiness: [
           { name: 'database', check: () => storage.db.ping() },
           { name: 'queue', check: () => queuesPing(queues) },
+          ...modules.flatMap((m) => m.readiness ?? []),
         ],
       });
+      routes.push(...modules.flatMap((m) => m.routes ?? []));
       if (opts.web) {
-        const server = new HttpServer(routes, metrics, (err, route) => log.error({ err, route }, 'request failed'));
+        server = new HttpServer(routes, metrics, (err, route) => log.error({ err, route }, 'request failed'));
         port = await server.listen(config.env.PORT);
-        closers.push(() => server.close());
         log.info({ port, slackMode: opts.console ? 'console' : config.slackMode }, 'web listening');
       }
       await app.start();
       closers.push(() => app?.stop() as Promise<void>);
       if (!opts.console) consoleEnded?.();
     }
+    for (const m of modules) {
+      await m.start?.();
+      if (m.stop) closers.push(() => (m.stop as () => Promise<void>)());
+    }
+    // Shutdown runs closers last-first: stop taking HTTP requests, then let workers finish, then pools.
+    const http = server;
+    if (http) closers.push(() => http.close());
     return { log, storage, queues, port, app, finished, stop };
   } catch (err) {
     await stop();

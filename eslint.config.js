@@ -5,9 +5,13 @@ const layerBan = {
   patterns: [
     {
       group: ['@slack/*', 'bullmq', 'ioredis', 'pg', 'node-vault', 'pino', '@electric-sql/*'],
-      message: 'domain/ and app/ stay free of I/O libraries: depend on a port in src/ports instead.',
+      message:
+        'domain/ and app/ stay free of I/O libraries: depend on a port in src/ports instead.',
     },
-    { group: ['**/adapters/**', '**/main/**'], message: 'domain/ and app/ never import adapters or composition roots.' },
+    {
+      group: ['**/adapters/**', '**/main/**'],
+      message: 'domain/ and app/ never import adapters or composition roots.',
+    },
   ],
 };
 
@@ -22,7 +26,10 @@ module.exports = tseslint.config(
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
     },
   },
   {

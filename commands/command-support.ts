@@ -13,10 +13,20 @@ export const UNAVAILABLE =
   ':warning: tenantops is temporarily unavailable (its database did not answer). Nothing was changed — please retry in a moment.';
 
 /** Replies only to the person: response_url in Slack, an ephemeral message where there is none. */
-export function replier(chat: ChatPort, respond: RespondFn | undefined, channel: string | undefined, user: string): Reply {
+export function replier(
+  chat: ChatPort,
+  respond: RespondFn | undefined,
+  channel: string | undefined,
+  user: string,
+): Reply {
   return async (msg: { text: string; blocks?: Block[] }) => {
     if (respond) {
-      await respond({ response_type: 'ephemeral', replace_original: false, text: msg.text, blocks: msg.blocks as never });
+      await respond({
+        response_type: 'ephemeral',
+        replace_original: false,
+        text: msg.text,
+        blocks: msg.blocks as never,
+      });
     } else if (channel) {
       await chat.postEphemeral({ channel, user, text: msg.text, blocks: msg.blocks });
     }

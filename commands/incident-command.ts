@@ -10,7 +10,11 @@ import {
   resolveIncident,
 } from '../src/app/incident-actions';
 import { incidentStatus, listIncidents } from '../src/app/incident-queries';
-import { INCIDENT_USAGE, parseIncidentCommand, type IncidentCommand } from '../src/domain/incidents/incident-command';
+import {
+  INCIDENT_USAGE,
+  parseIncidentCommand,
+  type IncidentCommand,
+} from '../src/domain/incidents/incident-command';
 import { incidentRef } from '../src/domain/incidents/incident';
 import type { Actor } from '../src/app/incident-deps';
 import type { Reply } from '../src/ports/chat';
@@ -25,7 +29,11 @@ export function incidentCommand(deps: CommandDeps) {
   return async ({ command, ack, respond }: Args): Promise<void> => {
     // Slack retries after 3 s, so ack before any I/O.
     await ack();
-    const actor: Actor = { user: command.user_id, channel: command.channel_id, threadTs: threadOf(command) };
+    const actor: Actor = {
+      user: command.user_id,
+      channel: command.channel_id,
+      threadTs: threadOf(command),
+    };
     const reply = replier(deps.chat, respond, command.channel_id, command.user_id);
     await answering(reply, async () => {
       const parsed = parseIncidentCommand(command.text);
@@ -43,13 +51,20 @@ function threadOf(command: Args['command']): string | undefined {
   return typeof ts === 'string' ? ts : undefined;
 }
 
-async function run(deps: CommandDeps, actor: Actor, cmd: Exclude<IncidentCommand, { kind: 'declare_modal' }>, reply: Reply): Promise<void> {
+async function run(
+  deps: CommandDeps,
+  actor: Actor,
+  cmd: Exclude<IncidentCommand, { kind: 'declare_modal' }>,
+  reply: Reply,
+): Promise<void> {
   const d = deps.incidents;
   switch (cmd.kind) {
     case 'declare': {
       const inc = await declareIncident(d, actor, cmd);
       const where = inc.threadTs ? 'its thread' : `<#${inc.channelId}>`;
-      return reply({ text: `:rotating_light: Declared *${incidentRef(inc.number)}* (${inc.severity}, ${inc.tenants.join(', ')}) → ${where}` });
+      return reply({
+        text: `:rotating_light: Declared *${incidentRef(inc.number)}* (${inc.severity}, ${inc.tenants.join(', ')}) → ${where}`,
+      });
     }
     case 'ack': {
       const inc = await acknowledgeIncident(d, actor, cmd.ref);
@@ -57,7 +72,9 @@ async function run(deps: CommandDeps, actor: Actor, cmd: Exclude<IncidentCommand
     }
     case 'update': {
       const inc = await postIncidentUpdate(d, actor, cmd);
-      return reply({ text: `Update posted to ${incidentRef(inc.number)}${cmd.tenant ? ` for ${cmd.tenant}` : ''}.` });
+      return reply({
+        text: `Update posted to ${incidentRef(inc.number)}${cmd.tenant ? ` for ${cmd.tenant}` : ''}.`,
+      });
     }
     case 'status': {
       const s = await incidentStatus(d, actor, cmd.ref);

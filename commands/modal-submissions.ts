@@ -17,7 +17,10 @@ function field(values: Values, id: string): string {
 
 function meta(args: Args): { channel?: string | null; incident?: number } {
   try {
-    return JSON.parse(args.view.private_metadata || '{}') as { channel?: string | null; incident?: number };
+    return JSON.parse(args.view.private_metadata || '{}') as {
+      channel?: string | null;
+      incident?: number;
+    };
   } catch {
     return {};
   }
@@ -36,8 +39,16 @@ export function declareSubmission(deps: CommandDeps) {
       parsed = parseIncidentCommand(text);
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
-      const target = err.code === 'missing_title' ? DECLARE_FIELDS.title : err.code === 'bad_severity' ? DECLARE_FIELDS.severity : DECLARE_FIELDS.tenants;
-      await args.ack({ response_action: 'errors', errors: { [target]: err.message.split('\n')[0] ?? err.message } });
+      const target =
+        err.code === 'missing_title'
+          ? DECLARE_FIELDS.title
+          : err.code === 'bad_severity'
+            ? DECLARE_FIELDS.severity
+            : DECLARE_FIELDS.tenants;
+      await args.ack({
+        response_action: 'errors',
+        errors: { [target]: err.message.split('\n')[0] ?? err.message },
+      });
       return;
     }
     await args.ack();
@@ -64,21 +75,31 @@ export function updateSubmission(deps: CommandDeps, kind: 'update' | 'resolve') 
     const user = args.body.user.id;
     const ref = meta(args).incident;
     await notifyOutcome(deps, user, undefined, async () => {
-      const inc = kind === 'update'
-        ? await postIncidentUpdate(deps.incidents, { user }, { ref, text })
-        : await resolveIncident(deps.incidents, { user }, ref, text);
-      return kind === 'update' ? `Update posted to ${incidentRef(inc.number)}.` : `${incidentRef(inc.number)} resolved.`;
+      const inc =
+        kind === 'update'
+          ? await postIncidentUpdate(deps.incidents, { user }, { ref, text })
+          : await resolveIncident(deps.incidents, { user }, ref, text);
+      return kind === 'update'
+        ? `Update posted to ${incidentRef(inc.number)}.`
+        : `${incidentRef(inc.number)} resolved.`;
     });
   };
 }
 
-async function notifyOutcome(deps: CommandDeps, user: string, channel: string | undefined, work: () => Promise<string>): Promise<void> {
+async function notifyOutcome(
+  deps: CommandDeps,
+  user: string,
+  channel: string | undefined,
+  work: () => Promise<string>,
+): Promise<void> {
   let text: string;
   try {
     text = await work();
   } catch (err) {
     if (!(err instanceof DomainError)) {
-      await deps.chat.postEphemeral({ channel: channel ?? user, user, text: UNAVAILABLE }).catch(() => undefined);
+      await deps.chat
+        .postEphemeral({ channel: channel ?? user, user, text: UNAVAILABLE })
+        .catch(() => undefined);
       throw err;
     }
     text = `:no_entry_sign: ${err.message}`;

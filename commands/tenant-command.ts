@@ -20,19 +20,32 @@ export function tenantCommand(deps: CommandDeps) {
         case 'list': {
           const tenants = await listTenants(deps.incidents, actor);
           const lines = tenants.map((t) => `• *${t.id}* — ${t.name} (plan ${t.plan})`);
-          return reply({ text: tenants.length ? `Your tenants:\n${lines.join('\n')}` : 'You have no role on any tenant.' });
+          return reply({
+            text: tenants.length
+              ? `Your tenants:\n${lines.join('\n')}`
+              : 'You have no role on any tenant.',
+          });
         }
         case 'status': {
           if (!arg) throw new DomainError('missing_tenant', `Name the tenant.\nUsage: ${USAGE}`);
           const s = await tenantStatus(deps.incidents, actor, arg.toLowerCase());
-          if (!s) throw new DomainError('unknown_tenant', `Unknown tenant \`${arg}\`, or you have no role on it.`);
-          const open = s.open.map((i) => `• ${incidentRef(i.number)} ${i.severity} ${i.state} — ${i.title}`);
+          if (!s)
+            throw new DomainError(
+              'unknown_tenant',
+              `Unknown tenant \`${arg}\`, or you have no role on it.`,
+            );
+          const open = s.open.map(
+            (i) => `• ${incidentRef(i.number)} ${i.severity} ${i.state} — ${i.title}`,
+          );
           return reply({
             text: `*${s.tenant.name}* (\`${s.tenant.id}\`, plan ${s.tenant.plan})\n${open.length ? `Open incidents:\n${open.join('\n')}` : 'No open incidents.'}`,
           });
         }
         default:
-          throw new DomainError('unknown_subcommand', `${sub ? `I don't know \`${sub}\`.` : 'Tell me what to do.'}\nUsage: ${USAGE}`);
+          throw new DomainError(
+            'unknown_subcommand',
+            `${sub ? `I don't know \`${sub}\`.` : 'Tell me what to do.'}\nUsage: ${USAGE}`,
+          );
       }
     });
   };

@@ -15,7 +15,9 @@ const STATE_EMOJI: Record<Incident['state'], string> = {
 };
 
 function ts(date: Date | null): string {
-  return date ? `<!date^${Math.floor(date.getTime() / 1000)}^{date_short_pretty} {time}|${date.toISOString()}>` : '—';
+  return date
+    ? `<!date^${Math.floor(date.getTime() / 1000)}^{date_short_pretty} {time}|${date.toISOString()}>`
+    : '—';
 }
 
 /** The incident card: title, state, severity, tenants, roles, and the three buttons while open. */
@@ -25,30 +27,65 @@ export function renderIncidentCard(incident: Incident): { text: string; blocks: 
     .map((r) => `*${r}:* ${incident.roles[r] ? `<@${incident.roles[r]}>` : '_unassigned_'}`)
     .join('   ');
   const blocks: Block[] = [
-    { type: 'header', text: { type: 'plain_text', text: `${ref} · ${incident.severity} · ${incident.title}`.slice(0, 150) } },
+    {
+      type: 'header',
+      text: {
+        type: 'plain_text',
+        text: `${ref} · ${incident.severity} · ${incident.title}`.slice(0, 150),
+      },
+    },
     {
       type: 'section',
       fields: [
         { type: 'mrkdwn', text: `*State:*\n${STATE_EMOJI[incident.state]} ${incident.state}` },
-        { type: 'mrkdwn', text: `*Severity:*\n${incident.severity}${incident.security ? ' · :lock: security' : ''}` },
+        {
+          type: 'mrkdwn',
+          text: `*Severity:*\n${incident.severity}${incident.security ? ' · :lock: security' : ''}`,
+        },
         { type: 'mrkdwn', text: `*Tenants:*\n${incident.tenants.join(', ')}` },
-        { type: 'mrkdwn', text: `*Declared:*\n${ts(incident.declaredAt)} by <@${incident.declaredBy}>` },
+        {
+          type: 'mrkdwn',
+          text: `*Declared:*\n${ts(incident.declaredAt)} by <@${incident.declaredBy}>`,
+        },
       ],
     },
     { type: 'context', elements: [{ type: 'mrkdwn', text: roles }] },
   ];
   if (incident.summary) {
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*Resolution:* ${incident.summary}` } });
+    blocks.push({
+      type: 'section',
+      text: { type: 'mrkdwn', text: `*Resolution:* ${incident.summary}` },
+    });
   }
   if (incident.state !== 'resolved') {
     const value = String(incident.number);
     const buttons: Block[] = [];
     if (incident.state === 'declared') {
-      buttons.push({ type: 'button', action_id: ACTION_IDS.acknowledge, text: { type: 'plain_text', text: 'Acknowledge' }, value, style: 'primary' });
+      buttons.push({
+        type: 'button',
+        action_id: ACTION_IDS.acknowledge,
+        text: { type: 'plain_text', text: 'Acknowledge' },
+        value,
+        style: 'primary',
+      });
     }
-    buttons.push({ type: 'button', action_id: ACTION_IDS.postUpdate, text: { type: 'plain_text', text: 'Post update' }, value });
-    buttons.push({ type: 'button', action_id: ACTION_IDS.resolve, text: { type: 'plain_text', text: 'Resolve' }, value, style: 'danger' });
+    buttons.push({
+      type: 'button',
+      action_id: ACTION_IDS.postUpdate,
+      text: { type: 'plain_text', text: 'Post update' },
+      value,
+    });
+    buttons.push({
+      type: 'button',
+      action_id: ACTION_IDS.resolve,
+      text: { type: 'plain_text', text: 'Resolve' },
+      value,
+      style: 'danger',
+    });
     blocks.push({ type: 'actions', block_id: `incident_actions_${value}`, elements: buttons });
   }
-  return { text: `${ref} [${incident.severity}] ${incident.title} — ${incident.state} (${incident.tenants.join(', ')})`, blocks };
+  return {
+    text: `${ref} [${incident.severity}] ${incident.title} — ${incident.state} (${incident.tenants.join(', ')})`,
+    blocks,
+  };
 }

@@ -8,12 +8,17 @@ function hhmm(date: Date): string {
 }
 
 /** `/incident status`: the incident's facts and its latest timeline entries. */
-export function renderIncidentStatus(incident: Incident, timeline: TimelineEntry[], extra: string[] = []): { text: string; blocks: Block[] } {
+export function renderIncidentStatus(
+  incident: Incident,
+  timeline: TimelineEntry[],
+  extra: string[] = [],
+): { text: string; blocks: Block[] } {
   const ref = incidentRef(incident.number);
   const head = `*${ref}* · ${incident.severity} · ${incident.state} · ${incident.title}\nTenants: ${incident.tenants.join(', ')}`;
   const shown = timeline.slice(-MAX_TIMELINE);
   const lines = shown.map((e) => `• ${hhmm(e.at)} ${e.actor ? `<@${e.actor}> ` : ''}${e.text}`);
-  const more = timeline.length > shown.length ? `_(${timeline.length - shown.length} earlier entries)_\n` : '';
+  const more =
+    timeline.length > shown.length ? `_(${timeline.length - shown.length} earlier entries)_\n` : '';
   const body = `*Timeline*\n${more}${lines.join('\n') || '_empty_'}`;
   const blocks: Block[] = [
     { type: 'section', text: { type: 'mrkdwn', text: head } },
@@ -24,10 +29,12 @@ export function renderIncidentStatus(incident: Incident, timeline: TimelineEntry
 }
 
 export function renderIncidentList(incidents: Incident[], tenant?: string): { text: string } {
-  if (incidents.length === 0) return { text: tenant ? `No incidents for ${tenant}.` : 'No open incidents on your tenants.' };
+  if (incidents.length === 0)
+    return { text: tenant ? `No incidents for ${tenant}.` : 'No open incidents on your tenants.' };
   const title = tenant ? `Incidents for ${tenant}:` : 'Open incidents on your tenants:';
   const lines = incidents.map(
-    (i) => `• *${incidentRef(i.number)}* ${i.severity} ${i.state} — ${i.title} (${i.tenants.join(', ')})`,
+    (i) =>
+      `• *${incidentRef(i.number)}* ${i.severity} ${i.state} — ${i.title} (${i.tenants.join(', ')})`,
   );
   return { text: [title, ...lines].join('\n') };
 }

@@ -14,7 +14,11 @@ export interface DeclareInput {
  * Declares an incident: anyone may declare, for tenants that exist. Writes the incident and
  * its timeline, then opens its channel or thread with the card and invites the role holders.
  */
-export async function declareIncident(deps: IncidentDeps, actor: Actor, input: DeclareInput): Promise<Incident> {
+export async function declareIncident(
+  deps: IncidentDeps,
+  actor: Actor,
+  input: DeclareInput,
+): Promise<Incident> {
   const now = deps.clock.now();
   const title = maskPersonalData(input.title);
   const created = await deps.store.inScope(input.tenants, async (tx) => {
@@ -52,7 +56,11 @@ export async function declareIncident(deps: IncidentDeps, actor: Actor, input: D
   const commanders = await deps.access.holdersOf(input.tenants, 'commander');
   const place = await deps.notifier.opened(created, [actor.user, ...commanders]);
   const placed = await deps.store.inScope(input.tenants, (tx) =>
-    tx.updateIncident(created.number, { channelId: place.channelId, threadTs: place.threadTs, cardTs: place.cardTs }),
+    tx.updateIncident(created.number, {
+      channelId: place.channelId,
+      threadTs: place.threadTs,
+      cardTs: place.cardTs,
+    }),
   );
   await notifyListeners(deps, (l) => l.declared?.(placed));
   return placed;

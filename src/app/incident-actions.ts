@@ -36,22 +36,32 @@ async function change(
   const now = deps.clock.now();
   const result = await recordDenials(deps, actor, () =>
     deps.store.inScope(guarded.scope, async (tx) => {
-    const before = await findTarget(tx, actor, ref, true);
-    authorize(guarded, action, before.tenants, before.number);
-    const c = plan(before);
-    for (const extra of c.alsoNeeds ?? []) authorize(guarded, action, [extra], before.number);
-    if (c.apply) await c.apply(tx, before);
-    const after = await tx.updateIncident(before.number, c.changes);
-    await tx.appendTimeline(before.number, { ...c.entry, text: maskPersonalData(c.entry.text), at: now, actor: actor.user });
-    return { before, after, change: c };
-  }),
+      const before = await findTarget(tx, actor, ref, true);
+      authorize(guarded, action, before.tenants, before.number);
+      const c = plan(before);
+      for (const extra of c.alsoNeeds ?? []) authorize(guarded, action, [extra], before.number);
+      if (c.apply) await c.apply(tx, before);
+      const after = await tx.updateIncident(before.number, c.changes);
+      await tx.appendTimeline(before.number, {
+        ...c.entry,
+        text: maskPersonalData(c.entry.text),
+        at: now,
+        actor: actor.user,
+      });
+      return { before, after, change: c };
+    }),
   );
   await deps.notifier.cardChanged(result.after);
-  if (result.change.post) await deps.notifier.post(result.after, maskPersonalData(result.change.post));
+  if (result.change.post)
+    await deps.notifier.post(result.after, maskPersonalData(result.change.post));
   return result;
 }
 
-export async function acknowledgeIncident(deps: IncidentDeps, actor: Actor, ref?: number): Promise<Incident> {
+export async function acknowledgeIncident(
+  deps: IncidentDeps,
+  actor: Actor,
+  ref?: number,
+): Promise<Incident> {
   const { after } = await change(deps, actor, ref, 'acknowledge', (i) => {
     assertTransition(i, 'acknowledged');
     return {
@@ -71,13 +81,20 @@ export async function postIncidentUpdate(
   const { after } = await change(deps, actor, input.ref, 'update', (i) => {
     assertOpen(i);
     if (input.tenant && !i.tenants.includes(input.tenant)) {
-      throw new DomainError('tenant_not_affected', `\`${input.tenant}\` isn't affected by ${incidentRef(i.number)} (${i.tenants.join(', ')}).`);
+      throw new DomainError(
+        'tenant_not_affected',
+        `\`${input.tenant}\` isn't affected by ${incidentRef(i.number)} (${i.tenants.join(', ')}).`,
+      );
     }
     const scope = input.tenant ? ` (${input.tenant})` : '';
     return {
       changes: {},
       alsoNeeds: input.tenant ? [input.tenant] : [],
-      entry: { kind: 'update', text: `Update${scope}: ${input.text}`, tenants: input.tenant ? [input.tenant] : undefined },
+      entry: {
+        kind: 'update',
+        text: `Update${scope}: ${input.text}`,
+        tenants: input.tenant ? [input.tenant] : undefined,
+      },
       post: `:loudspeaker: *Update${scope}* from <@${actor.user}>: ${input.text}`,
     };
   });
@@ -85,10 +102,16 @@ export async function postIncidentUpdate(
   return after;
 }
 
-export async function changeSeverity(deps: IncidentDeps, actor: Actor, ref: number | undefined, severity: Severity): Promise<Incident> {
+export async function changeSeverity(
+  deps: IncidentDeps,
+  actor: Actor,
+  ref: number | undefined,
+  severity: Severity,
+): Promise<Incident> {
   const { after } = await change(deps, actor, ref, 'change_severity', (i) => {
     assertOpen(i);
-    if (i.severity === severity) throw new DomainError('unchanged', `${incidentRef(i.number)} is already ${severity}.`);
+    if (i.severity === severity)
+      throw new DomainError('unchanged', `${incidentRef(i.number)} is already ${severity}.`);
     return {
       changes: { severity },
       entry: { kind: 'severity_changed', text: `Severity ${i.severity} → ${severity}` },
@@ -109,7 +132,10 @@ export async function assignRole(
     assertOpen(i);
     // A role for tenant A gives nothing on tenant B: the assignee must already work on one of its tenants.
     if (!assignee.some((b) => b.tenant === '*' || i.tenants.includes(b.tenant))) {
-      throw new DomainError('assignee_without_role', `<@${input.user}> has no role on ${i.tenants.join(', ')}, so can't be ${input.role} of ${incidentRef(i.number)}.`);
+      throw new DomainError(
+        'assignee_without_role',
+        `<@${input.user}> has no role on ${i.tenants.join(', ')}, so can't be ${input.role} of ${incidentRef(i.number)}.`,
+      );
     }
     return {
       changes: { role: { role: input.role, user: input.user } },
@@ -121,15 +147,25 @@ export async function assignRole(
   return after;
 }
 
-export async function addAffectedTenant(deps: IncidentDeps, actor: Actor, ref: number | undefined, tenant: string): Promise<Incident> {
+export async function addAffectedTenant(
+  deps: IncidentDeps,
+  actor: Actor,
+  ref: number | undefined,
+  tenant: string,
+): Promise<Incident> {
   const { after } = await change(deps, actor, ref, 'add_tenant', (i) => {
     assertOpen(i);
-    if (i.tenants.includes(tenant)) throw new DomainError('unchanged', `\`${tenant}\` is already affected by ${incidentRef(i.number)}.`);
+    if (i.tenants.includes(tenant))
+      throw new DomainError(
+        'unchanged',
+        `\`${tenant}\` is already affected by ${incidentRef(i.number)}.`,
+      );
     return {
       changes: {},
       alsoNeeds: [tenant],
       apply: async (tx, inc) => {
-        if ((await tx.tenants([tenant])).length === 0) throw new DomainError('unknown_tenant', `Unknown tenant \`${tenant}\`.`);
+        if ((await tx.tenants([tenant])).length === 0)
+          throw new DomainError('unknown_tenant', `Unknown tenant \`${tenant}\`.`);
         return tx.addIncidentTenant(inc.number, tenant, actor.user, deps.clock.now());
       },
       entry: { kind: 'tenant_added', text: `Tenant ${tenant} added` },
@@ -140,7 +176,12 @@ export async function addAffectedTenant(deps: IncidentDeps, actor: Actor, ref: n
   return after;
 }
 
-export async function mitigateIncident(deps: IncidentDeps, actor: Actor, ref: number | undefined, note: string): Promise<Incident> {
+export async function mitigateIncident(
+  deps: IncidentDeps,
+  actor: Actor,
+  ref: number | undefined,
+  note: string,
+): Promise<Incident> {
   const { after } = await change(deps, actor, ref, 'mitigate', (i) => {
     assertTransition(i, 'mitigated');
     return {
@@ -152,11 +193,20 @@ export async function mitigateIncident(deps: IncidentDeps, actor: Actor, ref: nu
   return after;
 }
 
-export async function resolveIncident(deps: IncidentDeps, actor: Actor, ref: number | undefined, summary: string): Promise<Incident> {
+export async function resolveIncident(
+  deps: IncidentDeps,
+  actor: Actor,
+  ref: number | undefined,
+  summary: string,
+): Promise<Incident> {
   const { after } = await change(deps, actor, ref, 'resolve', (i) => {
     assertTransition(i, 'resolved');
     return {
-      changes: { state: 'resolved', resolvedAt: deps.clock.now(), summary: maskPersonalData(summary) },
+      changes: {
+        state: 'resolved',
+        resolvedAt: deps.clock.now(),
+        summary: maskPersonalData(summary),
+      },
       entry: { kind: 'resolved', text: `Resolved: ${summary}` },
       post: `:white_check_mark: ${incidentRef(i.number)} resolved by <@${actor.user}>: ${summary}`,
     };

@@ -1,4 +1,10 @@
-import { allows, ACTION_ROLES, visibleTenants, type Action, type RoleBinding } from '../domain/access/access';
+import {
+  allows,
+  ACTION_ROLES,
+  visibleTenants,
+  type Action,
+  type RoleBinding,
+} from '../domain/access/access';
 import { DomainError } from '../domain/errors';
 import { incidentRef, type Incident } from '../domain/incidents/incident';
 import type { IncidentTx, Scope } from '../ports/incident-store';
@@ -17,16 +23,30 @@ export async function scopeOf(deps: IncidentDeps, user: string): Promise<Guarded
 }
 
 /** Finds the incident by number, or by the channel/thread the command came from. */
-export async function findTarget(tx: IncidentTx, actor: Actor, ref: number | undefined, forUpdate = false): Promise<Incident> {
+export async function findTarget(
+  tx: IncidentTx,
+  actor: Actor,
+  ref: number | undefined,
+  forUpdate = false,
+): Promise<Incident> {
   if (ref !== undefined) {
     const found = await tx.findIncident(ref, { forUpdate });
     // Row-level security hides other tenants' incidents: "not found" and "not yours" look alike.
-    if (!found) throw new DomainError('incident_not_found', `${incidentRef(ref)} doesn't exist or isn't on a tenant you have a role for.`);
+    if (!found)
+      throw new DomainError(
+        'incident_not_found',
+        `${incidentRef(ref)} doesn't exist or isn't on a tenant you have a role for.`,
+      );
     return found;
   }
-  const here = actor.channel ? await tx.findIncidentByChannel(actor.channel, actor.threadTs) : undefined;
+  const here = actor.channel
+    ? await tx.findIncidentByChannel(actor.channel, actor.threadTs)
+    : undefined;
   if (!here) {
-    throw new DomainError('missing_incident', 'Name the incident (e.g. `INC-4`), or run the command inside its channel or thread.');
+    throw new DomainError(
+      'missing_incident',
+      'Name the incident (e.g. `INC-4`), or run the command inside its channel or thread.',
+    );
   }
   return forUpdate ? ((await tx.findIncident(here.number, { forUpdate })) ?? here) : here;
 }
@@ -45,11 +65,24 @@ export class AccessDenied extends DomainError {
 }
 
 /** Checks the action against the actor's bindings; throws AccessDenied naming the roles that would do. */
-export function authorize(guarded: Guarded, action: Action, tenants: readonly string[], incident?: number): void {
+export function authorize(
+  guarded: Guarded,
+  action: Action,
+  tenants: readonly string[],
+  incident?: number,
+): void {
   if (allows(guarded.bindings, action, tenants)) return;
   const reason = `needs ${ACTION_ROLES[action].join(' or ')} on ${tenants.join(' or ')}`;
-  const what = incident ? `${action.replace('_', ' ')} ${incidentRef(incident)}` : action.replace('_', ' ');
-  throw new AccessDenied(`You can't ${what}: it ${reason}. Ask a platform admin for a role binding.`, action, tenants, reason, incident);
+  const what = incident
+    ? `${action.replace('_', ' ')} ${incidentRef(incident)}`
+    : action.replace('_', ' ');
+  throw new AccessDenied(
+    `You can't ${what}: it ${reason}. Ask a platform admin for a role binding.`,
+    action,
+    tenants,
+    reason,
+    incident,
+  );
 }
 
 /**
@@ -57,7 +90,11 @@ export function authorize(guarded: Guarded, action: Action, tenants: readonly st
  * outside `fn`'s transaction, so the rollback keeps it and no second connection is awaited
  * while the first holds a transaction open.
  */
-export async function recordDenials<T>(deps: IncidentDeps, actor: Actor, fn: () => Promise<T>): Promise<T> {
+export async function recordDenials<T>(
+  deps: IncidentDeps,
+  actor: Actor,
+  fn: () => Promise<T>,
+): Promise<T> {
   try {
     return await fn();
   } catch (err) {

@@ -9,7 +9,11 @@ export interface IncidentStatus {
 }
 
 /** The incident and the part of its timeline the actor's tenants may see. */
-export async function incidentStatus(deps: IncidentDeps, actor: Actor, ref?: number): Promise<IncidentStatus> {
+export async function incidentStatus(
+  deps: IncidentDeps,
+  actor: Actor,
+  ref?: number,
+): Promise<IncidentStatus> {
   const guarded = await scopeOf(deps, actor.user);
   return recordDenials(deps, actor, () =>
     deps.store.inScope(guarded.scope, async (tx) => {
@@ -21,9 +25,15 @@ export async function incidentStatus(deps: IncidentDeps, actor: Actor, ref?: num
 }
 
 /** Incidents on the actor's tenants, newest first; open ones unless a tenant is named. */
-export async function listIncidents(deps: IncidentDeps, actor: Actor, tenant?: string): Promise<Incident[]> {
+export async function listIncidents(
+  deps: IncidentDeps,
+  actor: Actor,
+  tenant?: string,
+): Promise<Incident[]> {
   const guarded = await scopeOf(deps, actor.user);
-  return deps.store.inScope(guarded.scope, (tx) => tx.listIncidents({ tenant, open: tenant === undefined, limit: 25 }));
+  return deps.store.inScope(guarded.scope, (tx) =>
+    tx.listIncidents({ tenant, open: tenant === undefined, limit: 25 }),
+  );
 }
 
 /** Tenants the actor has a role on (all of them for platform-wide roles). */
@@ -37,7 +47,11 @@ export interface TenantStatus {
   open: Incident[];
 }
 
-export async function tenantStatus(deps: IncidentDeps, actor: Actor, tenantId: string): Promise<TenantStatus | undefined> {
+export async function tenantStatus(
+  deps: IncidentDeps,
+  actor: Actor,
+  tenantId: string,
+): Promise<TenantStatus | undefined> {
   const guarded = await scopeOf(deps, actor.user);
   return deps.store.inScope(guarded.scope, async (tx) => {
     const [tenant] = await tx.tenants([tenantId]);

@@ -55,44 +55,68 @@ export function parseConfigText(text: string, source: string): FileConfig {
 function checkCrossReferences(file: FileConfig, source: string): void {
   const ids = new Set<string>();
   file.tenants.forEach((t, i) => {
-    if (ids.has(t.id)) throw new ConfigError(`Invalid configuration in ${source}:\n  tenants.${i}.id: duplicate tenant id "${t.id}"`);
+    if (ids.has(t.id))
+      throw new ConfigError(
+        `Invalid configuration in ${source}:\n  tenants.${i}.id: duplicate tenant id "${t.id}"`,
+      );
     ids.add(t.id);
   });
   file.roles.forEach((r, i) => {
     if (r.tenant !== '*' && !ids.has(r.tenant)) {
-      throw new ConfigError(`Invalid configuration in ${source}:\n  roles.${i}.tenant: unknown tenant "${r.tenant}"`);
+      throw new ConfigError(
+        `Invalid configuration in ${source}:\n  roles.${i}.tenant: unknown tenant "${r.tenant}"`,
+      );
     }
   });
   if (file.incidents.mode === 'thread' && !file.incidentChannel) {
-    throw new ConfigError(`Invalid configuration in ${source}:\n  incidentChannel: required when incidents.mode is "thread"`);
+    throw new ConfigError(
+      `Invalid configuration in ${source}:\n  incidentChannel: required when incidents.mode is "thread"`,
+    );
   }
   try {
     Intl.DateTimeFormat('en', { timeZone: file.postmortem.timezone });
   } catch {
-    throw new ConfigError(`Invalid configuration in ${source}:\n  postmortem.timezone: unknown time zone "${file.postmortem.timezone}"`);
+    throw new ConfigError(
+      `Invalid configuration in ${source}:\n  postmortem.timezone: unknown time zone "${file.postmortem.timezone}"`,
+    );
   }
 }
 
 /** Reads env and the config file; throws ConfigError naming the bad key. */
-export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): AppConfig {
-  const cleaned = Object.fromEntries(Object.entries(rawEnv).filter(([, v]) => v !== undefined && v !== ''));
+export function loadConfig(
+  rawEnv: NodeJS.ProcessEnv = process.env,
+  cwd = process.cwd(),
+): AppConfig {
+  const cleaned = Object.fromEntries(
+    Object.entries(rawEnv).filter(([, v]) => v !== undefined && v !== ''),
+  );
   const envParsed = envSchema.safeParse(cleaned);
   if (!envParsed.success) throw new ConfigError(describeIssues(envParsed.error, 'environment'));
   const env = envParsed.data;
   const configPath = pickConfigPath(env, cwd);
-  if (!existsSync(configPath)) throw new ConfigError(`TENANTOPS_CONFIG: file not found: ${configPath}`);
+  if (!existsSync(configPath))
+    throw new ConfigError(`TENANTOPS_CONFIG: file not found: ${configPath}`);
   const file = parseConfigText(readFileSync(configPath, 'utf8'), configPath);
-  return { env, file, configPath, slackMode: slackModeOf(env), dataDir: path.resolve(cwd, env.TENANTOPS_DATA_DIR) };
+  return {
+    env,
+    file,
+    configPath,
+    slackMode: slackModeOf(env),
+    dataDir: path.resolve(cwd, env.TENANTOPS_DATA_DIR),
+  };
 }
 
 function slackModeOf(env: Env): SlackMode {
   if (env.SLACK_APP_TOKEN) {
-    if (!env.SLACK_BOT_TOKEN) throw new ConfigError('SLACK_BOT_TOKEN: required with SLACK_APP_TOKEN (Socket Mode)');
+    if (!env.SLACK_BOT_TOKEN)
+      throw new ConfigError('SLACK_BOT_TOKEN: required with SLACK_APP_TOKEN (Socket Mode)');
     return 'socket';
   }
   if (env.SLACK_BOT_TOKEN || env.SLACK_SIGNING_SECRET) {
-    if (!env.SLACK_BOT_TOKEN) throw new ConfigError('SLACK_BOT_TOKEN: required with SLACK_SIGNING_SECRET');
-    if (!env.SLACK_SIGNING_SECRET) throw new ConfigError('SLACK_SIGNING_SECRET: required with SLACK_BOT_TOKEN');
+    if (!env.SLACK_BOT_TOKEN)
+      throw new ConfigError('SLACK_BOT_TOKEN: required with SLACK_SIGNING_SECRET');
+    if (!env.SLACK_SIGNING_SECRET)
+      throw new ConfigError('SLACK_SIGNING_SECRET: required with SLACK_BOT_TOKEN');
     return 'http';
   }
   return 'console';

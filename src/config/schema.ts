@@ -2,11 +2,16 @@ import { z } from 'zod';
 
 const isoDuration = z
   .string()
-  .regex(/^P(?!$)(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/, 'must be an ISO-8601 duration such as PT30M');
+  .regex(
+    /^P(?!$)(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/,
+    'must be an ISO-8601 duration such as PT30M',
+  );
 
 export const TENANT_ID_PATTERN = /^[a-z0-9-]{2,40}$/;
 const tenantId = z.string().regex(TENANT_ID_PATTERN, 'must match [a-z0-9-]{2,40}');
-const slackChannel = z.string().regex(/^[CGD][A-Z0-9]{2,}$/, 'must be a Slack channel id such as C0INCIDENTS');
+const slackChannel = z
+  .string()
+  .regex(/^[CGD][A-Z0-9]{2,}$/, 'must be a Slack channel id such as C0INCIDENTS');
 const slackUser = z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'must be a Slack user id such as U0ALICE');
 
 const severityClocks = z.strictObject({ firstResponse: isoDuration, updateEvery: isoDuration });
@@ -25,17 +30,16 @@ export const fileConfigSchema = z.strictObject({
     )
     .default([]),
   slaPolicies: z
-    .record(
-      z.string(),
-      z.partialRecord(z.enum(['P1', 'P2', 'P3', 'P4']), severityClocks),
-    )
+    .record(z.string(), z.partialRecord(z.enum(['P1', 'P2', 'P3', 'P4']), severityClocks))
     .default({
       default: {
         P1: { firstResponse: 'PT30M', updateEvery: 'PT60M' },
         P2: { firstResponse: 'PT1H', updateEvery: 'PT2H' },
       },
     }),
-  security: z.strictObject({ notifyWithin: isoDuration.default('PT72H') }).default({ notifyWithin: 'PT72H' }),
+  security: z
+    .strictObject({ notifyWithin: isoDuration.default('PT72H') })
+    .default({ notifyWithin: 'PT72H' }),
   postmortem: z
     .strictObject({
       dueBusinessDays: z.number().int().min(1).max(60).default(5),
@@ -67,15 +71,16 @@ export const fileConfigSchema = z.strictObject({
 export type FileConfig = z.infer<typeof fileConfigSchema>;
 
 const url = (protocols: string[]) =>
-  z
-    .string()
-    .refine((v) => {
+  z.string().refine(
+    (v) => {
       try {
         return protocols.includes(new URL(v).protocol);
       } catch {
         return false;
       }
-    }, `must be a URL (${protocols.join(' or ')})`);
+    },
+    `must be a URL (${protocols.join(' or ')})`,
+  );
 
 export const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -83,9 +88,15 @@ export const envSchema = z.object({
   REDIS_URL: url(['redis:', 'rediss:']).optional(),
   TENANTOPS_DATA_DIR: z.string().min(1).default('./.tenantops'),
   TENANTOPS_CONFIG: z.string().min(1).optional(),
-  SLACK_BOT_TOKEN: z.string().regex(/^xoxb-/, 'must start with xoxb-').optional(),
+  SLACK_BOT_TOKEN: z
+    .string()
+    .regex(/^xoxb-/, 'must start with xoxb-')
+    .optional(),
   SLACK_SIGNING_SECRET: z.string().min(8).optional(),
-  SLACK_APP_TOKEN: z.string().regex(/^xapp-/, 'must start with xapp-').optional(),
+  SLACK_APP_TOKEN: z
+    .string()
+    .regex(/^xapp-/, 'must start with xapp-')
+    .optional(),
   SLACK_API_URL: url(['http:', 'https:']).optional(),
   ALERT_WEBHOOK_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   VAULT_ADDR: url(['http:', 'https:']).optional(),

@@ -11,14 +11,24 @@ import type { Logger } from '../adapters/logging/logger';
 import type { Storage } from './storage';
 
 /** Applies migrations (single-process and release only) and loads the config's tenants and roles. */
-export async function prepareDatabase(config: AppConfig, storage: Storage, log: Logger, opts: { migrate: boolean }): Promise<void> {
+export async function prepareDatabase(
+  config: AppConfig,
+  storage: Storage,
+  log: Logger,
+  opts: { migrate: boolean },
+): Promise<void> {
   if (opts.migrate) {
     const applied = await migrate(storage.db);
     if (applied.length > 0) log.info({ applied }, 'database migrations applied');
   }
   const access = new PgAccessStore(storage.db);
   await access.syncFromConfig(
-    config.file.tenants.map((t) => ({ id: t.id, name: t.name, plan: t.plan, commsChannel: t.commsChannel ?? null })),
+    config.file.tenants.map((t) => ({
+      id: t.id,
+      name: t.name,
+      plan: t.plan,
+      commsChannel: t.commsChannel ?? null,
+    })),
     config.file.roles.map((r): RoleBinding => ({ user: r.user, tenant: r.tenant, role: r.role })),
   );
 }

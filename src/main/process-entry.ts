@@ -30,6 +30,8 @@ export function exitOnSignals(runtime: Runtime): void {
 }
 
 export function failStart(err: unknown): never {
-  process.stderr.write(`tenantops: failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.stderr.write(
+    `tenantops: failed to start: ${err instanceof Error ? err.message : String(err)}\n`,
+  );
   process.exit(1);
 }

@@ -70,11 +70,15 @@ export async function startRuntime(config: AppConfig, opts: RuntimeOptions): Pro
   // Console mode owns stdout for the conversation; logs go to stderr there.
   const log =
     opts.logger ??
-    createLogger({ level: config.env.LOG_LEVEL, destination: opts.console ? pino.destination(2) : undefined });
+    createLogger({
+      level: config.env.LOG_LEVEL,
+      destination: opts.console ? pino.destination(2) : undefined,
+    });
   const storage = await openStorage(config, log, opts.schema);
   const closers: (() => Promise<void>)[] = [() => storage.close()];
   const stop = async () => {
-    for (const close of closers.splice(0).reverse()) await close().catch((err: unknown) => log.error({ err }, 'shutdown step failed'));
+    for (const close of closers.splice(0).reverse())
+      await close().catch((err: unknown) => log.error({ err }, 'shutdown step failed'));
   };
   try {
     if (opts.migrate) await prepareDatabase(config, storage, log, { migrate: true });
@@ -82,7 +86,11 @@ export async function startRuntime(config: AppConfig, opts: RuntimeOptions): Pro
       await assertMigrated(storage.db);
       await prepareDatabase(config, storage, log, { migrate: false });
     }
-    const queues = createQueueFactory({ redisUrl: config.env.REDIS_URL, postgresUrl: storage.postgresUrl, prefix: opts.queuePrefix });
+    const queues = createQueueFactory({
+      redisUrl: config.env.REDIS_URL,
+      postgresUrl: storage.postgresUrl,
+      prefix: opts.queuePrefix,
+    });
     closers.push(() => queues.close());
     const chat = chatFor(config, opts);
     const deps = incidentDeps(config, storage, chat, { clock: opts.clock });
@@ -103,7 +111,12 @@ export async function startRuntime(config: AppConfig, opts: RuntimeOptions): Pro
     for (const factory of MODULES) modules.push(await factory(ctx));
     metrics.attach({
       incidentCounts: () => incidentCounts(storage.db),
-      queueDepths: async () => (await Promise.all(modules.map((m) => m.queueDepths?.() ?? []))).flat(),
+      queueDepths: async () =>
+        (
+          await Promise.all(
+            modules.map((m) => (m.queueDepths ? m.queueDepths() : Promise.resolve([]))),
+          )
+        ).flat(),
     });
 
     let finished = Promise.resolve();
@@ -130,8 +143,18 @@ export async function startRuntime(config: AppConfig, opts: RuntimeOptions): Pro
         receiver
           ? { mode: 'console', receiver }
           : config.slackMode === 'socket'
-            ? { mode: 'socket', botToken: config.env.SLACK_BOT_TOKEN as string, appToken: config.env.SLACK_APP_TOKEN as string, slackApiUrl: config.env.SLACK_API_URL }
-            : { mode: 'http', botToken: config.env.SLACK_BOT_TOKEN as string, signingSecret: config.env.SLACK_SIGNING_SECRET as string, slackApiUrl: config.env.SLACK_API_URL },
+            ? {
+                mode: 'socket',
+                botToken: config.env.SLACK_BOT_TOKEN as string,
+                appToken: config.env.SLACK_APP_TOKEN as string,
+                slackApiUrl: config.env.SLACK_API_URL,
+              }
+            : {
+                mode: 'http',
+                botToken: config.env.SLACK_BOT_TOKEN as string,
+                signingSecret: config.env.SLACK_SIGNING_SECRET as string,
+                slackApiUrl: config.env.SLACK_API_URL,
+              },
         log,
       );
       app = bolt.app;
@@ -148,7 +171,9 @@ export async function startRuntime(config: AppConfig, opts: RuntimeOptions): Pro
       });
       routes.push(...modules.flatMap((m) => m.routes ?? []));
       if (opts.web) {
-        server = new HttpServer(routes, metrics, (err, route) => log.error({ err, route }, 'request failed'));
+        server = new HttpServer(routes, metrics, (err, route) =>
+          log.error({ err, route }, 'request failed'),
+        );
         port = await server.listen(config.env.PORT);
         log.info({ port, slackMode: opts.console ? 'console' : config.slackMode }, 'web listening');
       }

@@ -9,7 +9,9 @@ async function main(): Promise<void> {
     web: true,
     worker: true,
     migrate: true,
-    console: consoleMode ? { input: process.stdin, write: (line) => process.stdout.write(`${line}\n`) } : undefined,
+    console: consoleMode
+      ? { input: process.stdin, write: (line) => process.stdout.write(`${line}\n`) }
+      : undefined,
   });
   exitOnSignals(runtime);
   if (consoleMode) {

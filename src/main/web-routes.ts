@@ -22,9 +22,18 @@ async function withTimeout(p: Promise<void>, ms: number): Promise<void> {
 }
 
 /** Liveness, readiness (database and queue), metrics and — in http mode — Slack's endpoint. */
-export function coreRoutes(opts: { metrics: Metrics; readiness: Readiness[]; slack?: HTTPReceiver }): Route[] {
+export function coreRoutes(opts: {
+  metrics: Metrics;
+  readiness: Readiness[];
+  slack?: HTTPReceiver;
+}): Route[] {
   const routes: Route[] = [
-    { method: 'GET', path: '/healthz', name: 'healthz', handler: (_q, res) => sendJson(res, 200, { status: 'ok' }) },
+    {
+      method: 'GET',
+      path: '/healthz',
+      name: 'healthz',
+      handler: (_q, res) => sendJson(res, 200, { status: 'ok' }),
+    },
     {
       method: 'GET',
       path: '/readyz',
@@ -41,7 +50,10 @@ export function coreRoutes(opts: { metrics: Metrics; readiness: Readiness[]; sla
           }),
         );
         const ready = results.every(([, v]) => v === 'ok');
-        sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not_ready', checks: Object.fromEntries(results) });
+        sendJson(res, ready ? 200 : 503, {
+          status: ready ? 'ready' : 'not_ready',
+          checks: Object.fromEntries(results),
+        });
       },
     },
     {
@@ -56,6 +68,12 @@ export function coreRoutes(opts: { metrics: Metrics; readiness: Readiness[]; sla
     },
   ];
   const slack = opts.slack;
-  if (slack) routes.push({ method: 'POST', path: '/slack/events', name: 'slack', handler: (req, res) => slack.requestListener(req, res) });
+  if (slack)
+    routes.push({
+      method: 'POST',
+      path: '/slack/events',
+      name: 'slack',
+      handler: (req, res) => slack.requestListener(req, res),
+    });
   return routes;
 }

@@ -2,4 +2,7 @@
 import { configOrExit, exitOnSignals, failStart } from './process-entry';
 import { startRuntime } from './runtime';
 
-startRuntime(configOrExit(), { web: false, worker: true, migrate: false }).then(exitOnSignals, failStart);
+startRuntime(configOrExit(), { web: false, worker: true, migrate: false }).then(
+  exitOnSignals,
+  failStart,
+);

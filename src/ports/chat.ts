@@ -11,8 +11,18 @@ export interface OutboundMessage {
 /** Everything tenantops says or does in the chat workspace. */
 export interface ChatPort {
   postMessage(msg: OutboundMessage): Promise<{ channel: string; ts: string }>;
-  updateMessage(msg: { channel: string; ts: string; text: string; blocks?: Block[] }): Promise<void>;
-  postEphemeral(msg: { channel: string; user: string; text: string; blocks?: Block[] }): Promise<void>;
+  updateMessage(msg: {
+    channel: string;
+    ts: string;
+    text: string;
+    blocks?: Block[];
+  }): Promise<void>;
+  postEphemeral(msg: {
+    channel: string;
+    user: string;
+    text: string;
+    blocks?: Block[];
+  }): Promise<void>;
   /** Creates a channel; on a taken name the adapter picks a free variant. */
   createChannel(name: string, opts: { private: boolean }): Promise<{ id: string; name: string }>;
   invite(channel: string, users: readonly string[]): Promise<void>;

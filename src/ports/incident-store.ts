@@ -1,5 +1,11 @@
 import type { RoleBinding } from '../domain/access/access';
-import type { Incident, IncidentRole, Severity, TimelineEntry, TimelineKind } from '../domain/incidents/incident';
+import type {
+  Incident,
+  IncidentRole,
+  Severity,
+  TimelineEntry,
+  TimelineKind,
+} from '../domain/incidents/incident';
 
 /** Which tenants' rows a transaction may see: a list of tenant ids, or '*' for platform work. */
 export type Scope = readonly string[] | '*';

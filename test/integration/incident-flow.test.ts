@@ -13,14 +13,19 @@ afterAll(async () => {
 });
 
 async function count(sql: string): Promise<number> {
-  return stack.runtime.storage.db.scoped('*', async (c) => Number((await c.query<{ n: string }>(sql)).rows[0]?.n));
+  return stack.runtime.storage.db.scoped('*', async (c) =>
+    Number((await c.query<{ n: string }>(sql)).rows[0]?.n),
+  );
 }
 
 async function timelineOf(n: number): Promise<string[]> {
   return stack.runtime.storage.db.scoped('*', async (c) =>
-    (await c.query<{ kind: string; text: string }>('SELECT kind, text FROM timeline WHERE incident_id = $1 ORDER BY id', [n])).rows.map(
-      (r) => `${r.kind}: ${r.text}`,
-    ),
+    (
+      await c.query<{ kind: string; text: string }>(
+        'SELECT kind, text FROM timeline WHERE incident_id = $1 ORDER BY id',
+        [n],
+      )
+    ).rows.map((r) => `${r.kind}: ${r.text}`),
   );
 }
 
@@ -40,12 +45,16 @@ describe(`incident lifecycle over signed HTTP (${storageUnderTest()} storage)`, 
     expect(JSON.stringify(card.blocks)).toContain('Post update');
     const invited = await stack.emulator.waitForCall('conversations.invite');
     expect(String(invited.args.users)).toContain('U0ALICE');
-    await stack.emulator.waitFor(() => stack.emulator.messagesIn('C0INCIDENTS').find((m) => m.text.includes(`INC-${n}`)));
+    await stack.emulator.waitFor(() =>
+      stack.emulator.messagesIn('C0INCIDENTS').find((m) => m.text.includes(`INC-${n}`)),
+    );
   });
 
   it('acknowledges, posts a masked update, and shows the timeline in status', async () => {
     expect(await (await stack.slash(`ack INC-${n}`)).reply()).toContain(`Acknowledged INC-${n}`);
-    const upd = await stack.slash(`update INC-${n} Provider failing over; customer jane.doe@example.com called +34 612 345 678`);
+    const upd = await stack.slash(
+      `update INC-${n} Provider failing over; customer jane.doe@example.com called +34 612 345 678`,
+    );
     expect(await upd.reply()).toContain('Update posted');
     const status = await (await stack.slash(`status INC-${n}`)).reply();
     expect(status).toContain('acknowledged');
@@ -58,10 +67,14 @@ describe(`incident lifecycle over signed HTTP (${storageUnderTest()} storage)`, 
 
   it('refuses the wrong role with a clear message and writes the refusal to the audit log', async () => {
     const before = await count(`SELECT count(*) AS n FROM audit_log WHERE outcome = 'denied'`);
-    const reply = await (await stack.slash(`resolve INC-${n} not mine to resolve`, { user: 'U0CAROL' })).reply();
+    const reply = await (
+      await stack.slash(`resolve INC-${n} not mine to resolve`, { user: 'U0CAROL' })
+    ).reply();
     expect(reply).toContain("You can't resolve");
     expect(reply).toContain('commander');
-    expect(await count(`SELECT count(*) AS n FROM audit_log WHERE outcome = 'denied'`)).toBe(before + 1);
+    expect(await count(`SELECT count(*) AS n FROM audit_log WHERE outcome = 'denied'`)).toBe(
+      before + 1,
+    );
     expect((await timelineOf(n)).some((t) => t.startsWith('resolved'))).toBe(false);
   });
 
@@ -72,7 +85,9 @@ describe(`incident lifecycle over signed HTTP (${storageUnderTest()} storage)`, 
 
   it('answers bad input with usage and writes nothing', async () => {
     const before = await count('SELECT count(*) AS n FROM incidents');
-    expect(await (await stack.slash('declare P1 nosuchtenant Broken')).reply()).toContain('Unknown tenant `nosuchtenant`');
+    expect(await (await stack.slash('declare P1 nosuchtenant Broken')).reply()).toContain(
+      'Unknown tenant `nosuchtenant`',
+    );
     expect(await (await stack.slash('declare P9 acme Broken')).reply()).toContain('not a severity');
     expect(await (await stack.slash('frobnicate')).reply()).toContain("I don't know `frobnicate`");
     expect(await (await stack.slash('')).reply()).toContain('Tell me what to do');
@@ -81,20 +96,33 @@ describe(`incident lifecycle over signed HTTP (${storageUnderTest()} storage)`, 
 
   it('rejects a bad or stale signature with 401 and processes nothing', async () => {
     const before = await count('SELECT count(*) AS n FROM incidents');
-    expect((await stack.slash('declare P1 acme Forged', { sign: { corruptSignature: true } })).status).toBe(401);
+    expect(
+      (await stack.slash('declare P1 acme Forged', { sign: { corruptSignature: true } })).status,
+    ).toBe(401);
     const stale = Math.floor(Date.now() / 1000) - 6 * 60;
-    expect((await stack.slash('declare P1 acme Replayed', { sign: { timestamp: stale } })).status).toBe(401);
+    expect(
+      (await stack.slash('declare P1 acme Replayed', { sign: { timestamp: stale } })).status,
+    ).toBe(401);
     expect(await count('SELECT count(*) AS n FROM incidents')).toBe(before);
   });
 
   it('resolves, updates the card without buttons, and refuses further commands', async () => {
-    expect(await (await stack.slash(`resolve INC-${n} Failed over to the secondary provider`)).reply()).toContain('resolved');
+    expect(
+      await (await stack.slash(`resolve INC-${n} Failed over to the secondary provider`)).reply(),
+    ).toContain('resolved');
     const card = await stack.emulator.waitFor(() =>
-      stack.emulator.callsTo('chat.update').find((c) => JSON.stringify(c.args.blocks).includes('resolved')),
+      stack.emulator
+        .callsTo('chat.update')
+        .find((c) => JSON.stringify(c.args.blocks).includes('resolved')),
     );
     expect(JSON.stringify(card.args.blocks)).not.toContain('Acknowledge');
     expect(await (await stack.slash(`update INC-${n} more`)).reply()).toContain('is resolved');
-    expect((await timelineOf(n)).map((t) => t.split(':')[0])).toEqual(['declared', 'acknowledged', 'update', 'resolved']);
+    expect((await timelineOf(n)).map((t) => t.split(':')[0])).toEqual([
+      'declared',
+      'acknowledged',
+      'update',
+      'resolved',
+    ]);
   });
 
   it('acknowledges from the card button', async () => {

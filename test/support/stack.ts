@@ -54,8 +54,15 @@ export interface Stack {
   url: string;
   schema?: string;
   log: Logger;
-  slash(text: string, opts?: { user?: string; channel?: string; command?: string; sign?: SignOptions }): Promise<SlashResult>;
-  click(actionId: string, value: string, opts?: { user?: string; channel?: string }): Promise<SlashResult>;
+  slash(
+    text: string,
+    opts?: { user?: string; channel?: string; command?: string; sign?: SignOptions },
+  ): Promise<SlashResult>;
+  click(
+    actionId: string,
+    value: string,
+    opts?: { user?: string; channel?: string },
+  ): Promise<SlashResult>;
   stop(): Promise<void>;
 }
 
@@ -87,7 +94,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     LOG_LEVEL: opts.logLines ? 'debug' : 'warn',
     ...opts.env,
   };
-  const config = loadConfig(env as NodeJS.ProcessEnv, dir);
+  const config = loadConfig(env, dir);
   const lines = opts.logLines;
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {
@@ -108,10 +115,12 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const runtime = await startRuntime(config, runtimeOpts);
   const url = `http://127.0.0.1:${runtime.port ?? 0}`;
   let seq = 0;
-  const pending = (id: string): SlashResult['reply'] => async (timeoutMs = 5000) => {
-    const post = await emulator.waitFor(() => emulator.responsesTo(id)[0], timeoutMs);
-    return JSON.stringify(post.body);
-  };
+  const pending =
+    (id: string): SlashResult['reply'] =>
+    async (timeoutMs = 5000) => {
+      const post = await emulator.waitFor(() => emulator.responsesTo(id)[0], timeoutMs);
+      return JSON.stringify(post.body);
+    };
   return {
     config,
     runtime,
@@ -153,7 +162,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     async stop() {
       await runtime.stop();
       await emulator.stop();
-      if (schema && process.env.TEST_DATABASE_URL) await dropSchema(process.env.TEST_DATABASE_URL, schema);
+      if (schema && process.env.TEST_DATABASE_URL)
+        await dropSchema(process.env.TEST_DATABASE_URL, schema);
       await rm(dir, { recursive: true, force: true });
     },
   };

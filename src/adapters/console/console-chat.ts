@@ -41,7 +41,10 @@ export class ConsoleChat implements ChatPort {
 
   private print(header: string, text: string, blocks?: Block[]): void {
     // Slack shows <#C123> as the channel's name; so does the console.
-    const named = blockKitToText(blocks, text).replace(/<#([A-Z0-9]+)>|#(C[A-Z0-9]{6,})\b/g, (_m, a?: string, b?: string) => `#${this.channelName(a ?? b ?? '')}`);
+    const named = blockKitToText(blocks, text).replace(
+      /<#([A-Z0-9]+)>|#(C[A-Z0-9]{6,})\b/g,
+      (_m, a?: string, b?: string) => `#${this.channelName(a ?? b ?? '')}`,
+    );
     const body = named
       .split('\n')
       .map((l) => `  ${l}`)
@@ -57,21 +60,42 @@ export class ConsoleChat implements ChatPort {
     return Promise.resolve({ channel: msg.channel, ts });
   }
 
-  updateMessage(msg: { channel: string; ts: string; text: string; blocks?: Block[] }): Promise<void> {
+  updateMessage(msg: {
+    channel: string;
+    ts: string;
+    text: string;
+    blocks?: Block[];
+  }): Promise<void> {
     this.texts.set(`${msg.channel}/${msg.ts}`, msg.text);
-    this.print(`[#${this.channelName(msg.channel)}] tenantops (card updated):`, msg.text, msg.blocks);
+    this.print(
+      `[#${this.channelName(msg.channel)}] tenantops (card updated):`,
+      msg.text,
+      msg.blocks,
+    );
     return Promise.resolve();
   }
 
-  postEphemeral(msg: { channel: string; user: string; text: string; blocks?: Block[] }): Promise<void> {
-    this.print(`[#${this.channelName(msg.channel)}] (only visible to ${msg.user}):`, msg.text, msg.blocks);
+  postEphemeral(msg: {
+    channel: string;
+    user: string;
+    text: string;
+    blocks?: Block[];
+  }): Promise<void> {
+    this.print(
+      `[#${this.channelName(msg.channel)}] (only visible to ${msg.user}):`,
+      msg.text,
+      msg.blocks,
+    );
     return Promise.resolve();
   }
 
   createChannel(name: string, opts: { private: boolean }): Promise<{ id: string; name: string }> {
     let candidate = name;
     for (let i = 2; [...this.names.values()].includes(candidate); i++) candidate = `${name}-${i}`;
-    const id = `C${String(this.names.size + 1).padStart(4, '0')}${candidate.replace(/[^a-z0-9]/g, '').toUpperCase().slice(0, 6)}`;
+    const id = `C${String(this.names.size + 1).padStart(4, '0')}${candidate
+      .replace(/[^a-z0-9]/g, '')
+      .toUpperCase()
+      .slice(0, 6)}`;
     this.names.set(id, candidate);
     this.write(`* ${opts.private ? 'private ' : ''}channel #${candidate} created`);
     return Promise.resolve({ id, name: candidate });

@@ -45,7 +45,9 @@ export class ConsoleReceiver implements Receiver {
 
   start(): Promise<void> {
     const rl = createInterface({ input: this.opts.input, terminal: false });
-    this.opts.write(`tenantops console — you are ${this.user} in #${this.opts.chat.channelName(this.channel)}. Type :help for help.`);
+    this.opts.write(
+      `tenantops console — you are ${this.user} in #${this.opts.chat.channelName(this.channel)}. Type :help for help.`,
+    );
     // Lines run one after another, in order, as a person typing would.
     let chain = Promise.resolve();
     rl.on('line', (line) => {
@@ -100,7 +102,15 @@ export class ConsoleReceiver implements Receiver {
 
   private slashCommand(line: string): Record<string, unknown> {
     const [command = '', ...words] = line.split(/\s+/);
-    return { ...this.base(), command, text: words.join(' '), user_id: this.user, user_name: this.user, channel_id: this.channel, channel_name: this.opts.chat.channelName(this.channel) };
+    return {
+      ...this.base(),
+      command,
+      text: words.join(' '),
+      user_id: this.user,
+      user_name: this.user,
+      channel_id: this.channel,
+      channel_name: this.opts.chat.channelName(this.channel),
+    };
   }
 
   private reaction(ts: string): Record<string, unknown> {
@@ -109,7 +119,13 @@ export class ConsoleReceiver implements Receiver {
       team_id: this.base().team_id,
       event_id: `Ev${this.seq}`,
       event_time: Math.floor(Date.now() / 1000),
-      event: { type: 'reaction_added', user: this.user, reaction: 'pushpin', item: { type: 'message', channel: this.channel, ts }, event_ts: ts },
+      event: {
+        type: 'reaction_added',
+        user: this.user,
+        reaction: 'pushpin',
+        item: { type: 'message', channel: this.channel, ts },
+        event_ts: ts,
+      },
     };
   }
 
@@ -121,7 +137,15 @@ export class ConsoleReceiver implements Receiver {
       trigger_id: base.trigger_id,
       user: { id: this.user },
       channel: { id: this.channel },
-      actions: [{ type: 'button', action_id: actionId, block_id: 'console', value, action_ts: `${Date.now() / 1000}` }],
+      actions: [
+        {
+          type: 'button',
+          action_id: actionId,
+          block_id: 'console',
+          value,
+          action_ts: `${Date.now() / 1000}`,
+        },
+      ],
     };
   }
 
@@ -130,7 +154,10 @@ export class ConsoleReceiver implements Receiver {
     const event: ReceiverEvent = {
       body,
       ack: (response?: unknown) => {
-        const text = typeof response === 'string' ? response : (response as { text?: string } | undefined)?.text;
+        const text =
+          typeof response === 'string'
+            ? response
+            : (response as { text?: string } | undefined)?.text;
         if (text) this.opts.write(`  ${text}`);
         return Promise.resolve();
       },

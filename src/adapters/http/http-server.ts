@@ -1,8 +1,18 @@
-import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingMessage,
+  type RequestListener,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Metrics } from './metrics';
 
-export type RouteHandler = (req: IncomingMessage, res: ServerResponse, params: Record<string, string>) => void | Promise<void>;
+export type RouteHandler = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  params: Record<string, string>,
+) => void | Promise<void>;
 
 export interface Route {
   method: string;
@@ -14,7 +24,10 @@ export interface Route {
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
   res.end(text);
 }
 
@@ -37,16 +50,23 @@ export class HttpServer {
     const match = this.match(req.method ?? 'GET', url.pathname);
     if (!match) {
       this.count('unmatched', 404);
-      return sendJson(res, 404, { error: 'not_found', message: `No route for ${req.method ?? ''} ${url.pathname}` });
+      return sendJson(res, 404, {
+        error: 'not_found',
+        message: `No route for ${req.method ?? ''} ${url.pathname}`,
+      });
     }
     res.on('finish', () => this.count(match.route.name, res.statusCode));
     if (!this.accepting && match.route.name !== 'healthz') {
       res.setHeader('connection', 'close');
-      return sendJson(res, 503, { error: 'shutting_down', message: 'This instance is shutting down; retry.' });
+      return sendJson(res, 503, {
+        error: 'shutting_down',
+        message: 'This instance is shutting down; retry.',
+      });
     }
     Promise.resolve(match.route.handler(req, res, match.params)).catch((err: unknown) => {
       this.onError(err, match.route.name);
-      if (!res.headersSent) sendJson(res, 500, { error: 'internal', message: 'Internal error; it has been logged.' });
+      if (!res.headersSent)
+        sendJson(res, 500, { error: 'internal', message: 'Internal error; it has been logged.' });
       else res.end();
     });
   };
@@ -55,7 +75,10 @@ export class HttpServer {
     this.metrics.httpRequests.inc({ route, status: String(status) });
   }
 
-  private match(method: string, path: string): { route: Route; params: Record<string, string> } | undefined {
+  private match(
+    method: string,
+    path: string,
+  ): { route: Route; params: Record<string, string> } | undefined {
     for (const route of this.routes) {
       if (route.method !== method) continue;
       if (typeof route.path === 'string') {

@@ -49,7 +49,8 @@ export class Metrics {
       registers: [this.registry],
       async collect() {
         this.reset();
-        for (const row of (await sources()?.queueDepths()) ?? []) this.set({ queue: row.queue, state: row.state }, row.count);
+        for (const row of (await sources()?.queueDepths()) ?? [])
+          this.set({ queue: row.queue, state: row.state }, row.count);
       },
     });
   }

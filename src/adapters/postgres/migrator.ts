@@ -59,17 +59,18 @@ export async function migrate(db: Database, migrations = loadMigrations()): Prom
     for (const row of rows) {
       const known = migrations.find((m) => m.version === row.version);
       if (known && known.checksum !== row.checksum) {
-        throw new Error(`Migration ${row.name} was changed after it was applied; migrations are append-only.`);
+        throw new Error(
+          `Migration ${row.name} was changed after it was applied; migrations are append-only.`,
+        );
       }
     }
     const applied: number[] = [];
     for (const m of migrations.filter((x) => x.version > dbLatest)) {
       await client.query(m.sql);
-      await client.query('INSERT INTO tenantops_migrations (version, name, checksum) VALUES ($1, $2, $3)', [
-        m.version,
-        m.name,
-        m.checksum,
-      ]);
+      await client.query(
+        'INSERT INTO tenantops_migrations (version, name, checksum) VALUES ($1, $2, $3)',
+        [m.version, m.name, m.checksum],
+      );
       applied.push(m.version);
     }
     return applied;
@@ -82,11 +83,15 @@ export async function assertMigrated(db: Database, migrations = loadMigrations()
   const dbLatest = await db.owner(async (client) => {
     const exists = await client.query(`SELECT to_regclass('tenantops_migrations') AS t`);
     if (!(exists.rows[0] as { t: string | null }).t) return 0;
-    const { rows } = await client.query<{ v: number | null }>('SELECT max(version) AS v FROM tenantops_migrations');
+    const { rows } = await client.query<{ v: number | null }>(
+      'SELECT max(version) AS v FROM tenantops_migrations',
+    );
     return rows[0]?.v ?? 0;
   });
   if (dbLatest > latest) throw new SchemaTooNewError(dbLatest, latest);
   if (dbLatest < latest) {
-    throw new Error(`Database schema is at version ${dbLatest}, code needs ${latest}: run the release process (npm run migrate).`);
+    throw new Error(
+      `Database schema is at version ${dbLatest}, code needs ${latest}: run the release process (npm run migrate).`,
+    );
   }
 }

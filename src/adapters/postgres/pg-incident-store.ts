@@ -1,5 +1,11 @@
 import type { PoolClient } from 'pg';
-import type { Incident, IncidentState, Severity, TimelineEntry, TimelineKind } from '../../domain/incidents/incident';
+import type {
+  Incident,
+  IncidentState,
+  Severity,
+  TimelineEntry,
+  TimelineKind,
+} from '../../domain/incidents/incident';
 import type {
   IncidentChanges,
   IncidentStore,
@@ -74,13 +80,23 @@ class PgIncidentTx implements IncidentTx {
   constructor(private readonly c: PoolClient) {}
 
   async tenants(ids?: readonly string[]): Promise<Tenant[]> {
-    const { rows } = await this.c.query<{ id: string; name: string; plan: string; comms_channel: string | null }>(
+    const { rows } = await this.c.query<{
+      id: string;
+      name: string;
+      plan: string;
+      comms_channel: string | null;
+    }>(
       ids
         ? 'SELECT id, name, plan, comms_channel FROM tenants WHERE id = ANY($1) ORDER BY id'
         : 'SELECT id, name, plan, comms_channel FROM tenants ORDER BY id',
       ids ? [ids] : [],
     );
-    return rows.map((r) => ({ id: r.id, name: r.name, plan: r.plan, commsChannel: r.comms_channel }));
+    return rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      plan: r.plan,
+      commsChannel: r.comms_channel,
+    }));
   }
 
   async createIncident(input: NewIncident): Promise<Incident> {
@@ -98,7 +114,10 @@ class PgIncidentTx implements IncidentTx {
     return toIncident(row);
   }
 
-  async findIncident(number: number, opts: { forUpdate?: boolean } = {}): Promise<Incident | undefined> {
+  async findIncident(
+    number: number,
+    opts: { forUpdate?: boolean } = {},
+  ): Promise<Incident | undefined> {
     const { rows } = await this.c.query<IncidentRow>(
       `SELECT * FROM incidents WHERE id = $1${opts.forUpdate ? ' FOR UPDATE' : ''}`,
       [number],
@@ -156,7 +175,15 @@ class PgIncidentTx implements IncidentTx {
     await this.c.query(
       `INSERT INTO timeline (incident_id, tenant_ids, at, actor, kind, text, data)
        SELECT $1, coalesce($2::text[], i.tenant_ids), $3, $4, $5, $6, $7 FROM incidents i WHERE i.id = $1`,
-      [number, entry.tenants ?? null, entry.at, entry.actor, entry.kind, entry.text, entry.data ?? {}],
+      [
+        number,
+        entry.tenants ?? null,
+        entry.at,
+        entry.actor,
+        entry.kind,
+        entry.text,
+        entry.data ?? {},
+      ],
     );
   }
 
@@ -167,11 +194,24 @@ class PgIncidentTx implements IncidentTx {
       kind: TimelineKind;
       text: string;
       tenant_ids: string[];
-    }>('SELECT at, actor, kind, text, tenant_ids FROM timeline WHERE incident_id = $1 ORDER BY at, id', [number]);
-    return rows.map((r) => ({ at: r.at, actor: r.actor, kind: r.kind, text: r.text, tenants: r.tenant_ids }));
+    }>(
+      'SELECT at, actor, kind, text, tenant_ids FROM timeline WHERE incident_id = $1 ORDER BY at, id',
+      [number],
+    );
+    return rows.map((r) => ({
+      at: r.at,
+      actor: r.actor,
+      kind: r.kind,
+      text: r.text,
+      tenants: r.tenant_ids,
+    }));
   }
 
-  async listIncidents(filter: { tenant?: string; open?: boolean; limit?: number }): Promise<Incident[]> {
+  async listIncidents(filter: {
+    tenant?: string;
+    open?: boolean;
+    limit?: number;
+  }): Promise<Incident[]> {
     const { rows } = await this.c.query<IncidentRow>(
       `SELECT * FROM incidents
        WHERE ($1::text IS NULL OR $1 = ANY (tenant_ids)) AND (NOT $2 OR state <> 'resolved')

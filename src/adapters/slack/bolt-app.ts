@@ -5,7 +5,8 @@ import type { Logger } from '../logging/logger';
 export function boltLogger(log: Logger): BoltLogger {
   const child = log.child({ component: 'bolt' });
   let level = LogLevel.INFO;
-  const fmt = (msg: unknown[]) => msg.map((m) => (m instanceof Error ? m.message : String(m))).join(' ');
+  const fmt = (msg: unknown[]) =>
+    msg.map((m) => (m instanceof Error ? m.message : String(m))).join(' ');
   return {
     debug: (...m: unknown[]) => child.debug(fmt(m)),
     info: (...m: unknown[]) => child.info(fmt(m)),
@@ -47,7 +48,13 @@ export function createBoltApp(setup: BoltSetup, log: Logger): BoltApp {
   }
   const clientOptions = setup.slackApiUrl ? { slackApiUrl: setup.slackApiUrl } : undefined;
   if (setup.mode === 'socket') {
-    const app = new App({ token: setup.botToken, appToken: setup.appToken, socketMode: true, logger, clientOptions });
+    const app = new App({
+      token: setup.botToken,
+      appToken: setup.appToken,
+      socketMode: true,
+      logger,
+      clientOptions,
+    });
     return { app };
   }
   const httpReceiver = new HTTPReceiver({

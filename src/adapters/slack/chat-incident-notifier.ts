@@ -29,10 +29,19 @@ export class ChatIncidentNotifier implements IncidentNotifier {
       });
       return { channelId: channel, threadTs: posted.ts, cardTs: posted.ts };
     }
-    const created = await this.chat.createChannel(incidentChannelName(incident.number, incident.title), {
-      private: incident.security,
-    });
-    await this.chat.setTopic(created.id, `${ref} ${incident.severity} · ${incident.tenants.join(', ')} · ${incident.title}`.slice(0, 250));
+    const created = await this.chat.createChannel(
+      incidentChannelName(incident.number, incident.title),
+      {
+        private: incident.security,
+      },
+    );
+    await this.chat.setTopic(
+      created.id,
+      `${ref} ${incident.severity} · ${incident.tenants.join(', ')} · ${incident.title}`.slice(
+        0,
+        250,
+      ),
+    );
     if (invite.length > 0) await this.chat.invite(created.id, [...new Set(invite)]);
     const posted = await this.chat.postMessage({ channel: created.id, ...card });
     if (this.opts.incidentChannel) {
@@ -46,12 +55,20 @@ export class ChatIncidentNotifier implements IncidentNotifier {
 
   async cardChanged(incident: Incident): Promise<void> {
     if (!incident.channelId || !incident.cardTs) return;
-    await this.chat.updateMessage({ channel: incident.channelId, ts: incident.cardTs, ...renderIncidentCard(incident) });
+    await this.chat.updateMessage({
+      channel: incident.channelId,
+      ts: incident.cardTs,
+      ...renderIncidentCard(incident),
+    });
   }
 
   async post(incident: Incident, text: string): Promise<void> {
     if (!incident.channelId) return;
-    await this.chat.postMessage({ channel: incident.channelId, threadTs: incident.threadTs ?? undefined, text });
+    await this.chat.postMessage({
+      channel: incident.channelId,
+      threadTs: incident.threadTs ?? undefined,
+      text,
+    });
   }
 
   async invite(incident: Incident, users: readonly string[]): Promise<void> {

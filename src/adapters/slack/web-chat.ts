@@ -5,7 +5,9 @@ type SlackError = Error & { code?: string; data?: WebAPICallResult };
 
 function slackErrorCode(err: unknown): string | undefined {
   const e = err as SlackError;
-  return e.code === ErrorCode.PlatformError ? (e.data as { error?: string } | undefined)?.error : undefined;
+  return e.code === ErrorCode.PlatformError
+    ? (e.data as { error?: string } | undefined)?.error
+    : undefined;
 }
 
 /** ChatPort on Slack's Web API (retries 429/5xx with the SDK's backoff, honouring Retry-After). */
@@ -23,19 +25,45 @@ export class WebChat implements ChatPort {
     return { channel: res.channel ?? msg.channel, ts: res.ts as string };
   }
 
-  async updateMessage(msg: { channel: string; ts: string; text: string; blocks?: Block[] }): Promise<void> {
-    await this.client.chat.update({ channel: msg.channel, ts: msg.ts, text: msg.text, blocks: msg.blocks as never });
+  async updateMessage(msg: {
+    channel: string;
+    ts: string;
+    text: string;
+    blocks?: Block[];
+  }): Promise<void> {
+    await this.client.chat.update({
+      channel: msg.channel,
+      ts: msg.ts,
+      text: msg.text,
+      blocks: msg.blocks as never,
+    });
   }
 
-  async postEphemeral(msg: { channel: string; user: string; text: string; blocks?: Block[] }): Promise<void> {
-    await this.client.chat.postEphemeral({ channel: msg.channel, user: msg.user, text: msg.text, blocks: msg.blocks as never });
+  async postEphemeral(msg: {
+    channel: string;
+    user: string;
+    text: string;
+    blocks?: Block[];
+  }): Promise<void> {
+    await this.client.chat.postEphemeral({
+      channel: msg.channel,
+      user: msg.user,
+      text: msg.text,
+      blocks: msg.blocks as never,
+    });
   }
 
-  async createChannel(name: string, opts: { private: boolean }): Promise<{ id: string; name: string }> {
+  async createChannel(
+    name: string,
+    opts: { private: boolean },
+  ): Promise<{ id: string; name: string }> {
     for (let attempt = 0; attempt < 5; attempt++) {
       const candidate = attempt === 0 ? name : `${name.slice(0, 75)}-${attempt + 1}`;
       try {
-        const res = await this.client.conversations.create({ name: candidate, is_private: opts.private });
+        const res = await this.client.conversations.create({
+          name: candidate,
+          is_private: opts.private,
+        });
         return { id: res.channel?.id as string, name: res.channel?.name ?? candidate };
       } catch (err) {
         if (slackErrorCode(err) !== 'name_taken') throw err;
@@ -49,7 +77,8 @@ export class WebChat implements ChatPort {
       await this.client.conversations.invite({ channel, users: users.join(',') });
     } catch (err) {
       // Inviting someone already there (or the bot itself) is not a failure of the incident.
-      if (!['already_in_channel', 'cant_invite_self'].includes(slackErrorCode(err) ?? '')) throw err;
+      if (!['already_in_channel', 'cant_invite_self'].includes(slackErrorCode(err) ?? ''))
+        throw err;
     }
   }
 
@@ -62,7 +91,12 @@ export class WebChat implements ChatPort {
   }
 
   async messageText(channel: string, ts: string): Promise<string | undefined> {
-    const res = await this.client.conversations.history({ channel, latest: ts, inclusive: true, limit: 1 });
+    const res = await this.client.conversations.history({
+      channel,
+      latest: ts,
+      inclusive: true,
+      limit: 1,
+    });
     const msg = res.messages?.[0];
     return msg && msg.ts === ts ? msg.text : undefined;
   }

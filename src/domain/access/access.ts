@@ -44,9 +44,15 @@ export function visibleTenants(bindings: readonly RoleBinding[]): string[] | '*'
 }
 
 /** True when the user holds one of the action's roles on one of `tenants` (or platform-wide). */
-export function allows(bindings: readonly RoleBinding[], action: Action, tenants: readonly string[]): boolean {
+export function allows(
+  bindings: readonly RoleBinding[],
+  action: Action,
+  tenants: readonly string[],
+): boolean {
   const needed = ACTION_ROLES[action];
-  return bindings.some((b) => needed.includes(b.role) && (b.tenant === '*' || tenants.includes(b.tenant)));
+  return bindings.some(
+    (b) => needed.includes(b.role) && (b.tenant === '*' || tenants.includes(b.tenant)),
+  );
 }
 
 /** Throws a `forbidden` DomainError that says which role would do. */

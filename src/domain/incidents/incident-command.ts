@@ -1,5 +1,11 @@
 import { DomainError } from '../errors';
-import { INCIDENT_ROLES, isSeverity, parseIncidentRef, type IncidentRole, type Severity } from './incident';
+import {
+  INCIDENT_ROLES,
+  isSeverity,
+  parseIncidentRef,
+  type IncidentRole,
+  type Severity,
+} from './incident';
 
 const TENANT = /^[a-z0-9-]{2,40}$/;
 
@@ -52,16 +58,21 @@ function parseSeverity(word: string | undefined, form: string): Severity {
 }
 
 function parseTenantList(word: string | undefined, form: string): string[] {
-  const tenants = (word ?? '').split(',').map((t) => t.trim().toLowerCase()).filter(Boolean);
+  const tenants = (word ?? '')
+    .split(',')
+    .map((t) => t.trim().toLowerCase())
+    .filter(Boolean);
   if (tenants.length === 0) throw usage('missing_tenant', 'Name at least one tenant.', form);
   const bad = tenants.find((t) => !TENANT.test(t));
-  if (bad) throw usage('bad_tenant', `"${bad}" is not a tenant id (a-z, 0-9, -; 2-40 characters).`, form);
+  if (bad)
+    throw usage('bad_tenant', `"${bad}" is not a tenant id (a-z, 0-9, -; 2-40 characters).`, form);
   return [...new Set(tenants)];
 }
 
 /** A Slack user mention `<@U123|name>` or `<@U123>`, or a bare `U123`/`@U123`. */
 export function parseUserMention(word: string | undefined): string | undefined {
-  const m = /^<@([UW][A-Z0-9]+)(\|[^>]*)?>$/.exec(word ?? '') ?? /^@?([UW][A-Z0-9]{2,})$/.exec(word ?? '');
+  const m =
+    /^<@([UW][A-Z0-9]+)(\|[^>]*)?>$/.exec(word ?? '') ?? /^@?([UW][A-Z0-9]{2,})$/.exec(word ?? '');
   return m?.[1];
 }
 
@@ -75,7 +86,8 @@ const PARSERS: Record<string, Parser> = {
     const tenants = parseTenantList(words[1], form);
     const title = words.slice(2).join(' ').trim();
     if (!title) throw usage('missing_title', 'Give the incident a title.', form);
-    if (title.length > 150) throw usage('title_too_long', 'Keep the title under 150 characters.', form);
+    if (title.length > 150)
+      throw usage('title_too_long', 'Keep the title under 150 characters.', form);
     return { kind: 'declare', severity, tenants, title };
   },
   ack: (words) => ({ kind: 'ack', ref: takeRef(words) }),
@@ -89,12 +101,21 @@ const PARSERS: Record<string, Parser> = {
       tenant = parseTenantList(scoped[1], '`/incident update [INC-n] tenant=<tenant> <text>`')[0];
     }
     const text = words.join(' ').trim();
-    if (!text) throw usage('missing_text', 'Write the update text.', '`/incident update [INC-n] [tenant=<tenant>] <text>`');
+    if (!text)
+      throw usage(
+        'missing_text',
+        'Write the update text.',
+        '`/incident update [INC-n] [tenant=<tenant>] <text>`',
+      );
     return { kind: 'update', ref, tenant, text };
   },
   sev(words) {
     const ref = takeRef(words);
-    return { kind: 'sev', ref, severity: parseSeverity(words[0], '`/incident sev [INC-n] <P1|P2|P3|P4>`') };
+    return {
+      kind: 'sev',
+      ref,
+      severity: parseSeverity(words[0], '`/incident sev [INC-n] <P1|P2|P3|P4>`'),
+    };
   },
   role(words) {
     const ref = takeRef(words);
@@ -109,7 +130,8 @@ const PARSERS: Record<string, Parser> = {
   },
   tenant(words) {
     const form = '`/incident tenant add [INC-n] <tenant>`';
-    if ((words.shift() ?? '').toLowerCase() !== 'add') throw usage('bad_subcommand', 'Only `tenant add` exists.', form);
+    if ((words.shift() ?? '').toLowerCase() !== 'add')
+      throw usage('bad_subcommand', 'Only `tenant add` exists.', form);
     const ref = takeRef(words);
     const tenant = parseTenantList(words[0], form)[0] as string;
     return { kind: 'tenant_add', ref, tenant };
@@ -121,7 +143,12 @@ const PARSERS: Record<string, Parser> = {
   resolve(words) {
     const ref = takeRef(words);
     const summary = words.join(' ').trim();
-    if (!summary) throw usage('missing_summary', 'Say how it was resolved.', '`/incident resolve [INC-n] <summary>`');
+    if (!summary)
+      throw usage(
+        'missing_summary',
+        'Say how it was resolved.',
+        '`/incident resolve [INC-n] <summary>`',
+      );
     return { kind: 'resolve', ref, summary };
   },
   list(words) {

@@ -68,13 +68,21 @@ export function isSeverity(text: string): text is Severity {
   return (SEVERITIES as readonly string[]).includes(text.toUpperCase());
 }
 
-const ORDER: Record<IncidentState, number> = { declared: 0, acknowledged: 1, mitigated: 2, resolved: 3 };
+const ORDER: Record<IncidentState, number> = {
+  declared: 0,
+  acknowledged: 1,
+  mitigated: 2,
+  resolved: 3,
+};
 
 /** The state machine: states only move forward; resolved is final. */
 export function assertTransition(incident: Incident, to: IncidentState): void {
   const ref = incidentRef(incident.number);
   if (incident.state === 'resolved') {
-    throw new DomainError('incident_resolved', `${ref} is resolved; declare a new incident instead.`);
+    throw new DomainError(
+      'incident_resolved',
+      `${ref} is resolved; declare a new incident instead.`,
+    );
   }
   if (ORDER[to] <= ORDER[incident.state]) {
     throw new DomainError('invalid_transition', `${ref} is already ${incident.state}.`);
@@ -83,7 +91,10 @@ export function assertTransition(incident: Incident, to: IncidentState): void {
 
 export function assertOpen(incident: Incident): void {
   if (incident.state === 'resolved') {
-    throw new DomainError('incident_resolved', `${incidentRef(incident.number)} is resolved; declare a new incident instead.`);
+    throw new DomainError(
+      'incident_resolved',
+      `${incidentRef(incident.number)} is resolved; declare a new incident instead.`,
+    );
   }
 }
 

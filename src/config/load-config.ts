@@ -35,7 +35,14 @@ function pickConfigPath(env: Env, cwd: string): string {
   if (env.TENANTOPS_CONFIG) return path.resolve(cwd, env.TENANTOPS_CONFIG);
   const local = path.resolve(cwd, 'tenantops.yaml');
   if (existsSync(local)) return local;
-  return path.resolve(__dirname, '../../tenantops.example.yaml');
+  return path.join(packageRoot(), 'tenantops.example.yaml');
+}
+
+/** The folder holding package.json: the same from src/ (tsx) and dist/src/ (compiled). */
+function packageRoot(): string {
+  let dir = __dirname;
+  while (!existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  return dir;
 }
 
 /** Parses and validates a config file's text (YAML or JSON). */

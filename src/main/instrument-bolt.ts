@@ -11,8 +11,22 @@ function nameOf(body: Record<string, unknown>): string {
   return 'unknown';
 }
 
-/** Per-request child logger and the command latency histogram; unknown errors reach the log. */
-export function instrumentBolt(app: App, metrics: Metrics, log: Logger): void {
+/**
+ * Per-request child logger and the command latency histogram; unknown errors reach the log.
+ * Returns `drain()`, which resolves once every listener in flight has finished (shutdown).
+ */
+export function instrumentBolt(app: App, metrics: Metrics, log: Logger): { drain(): Promise<void> } {
+  const inflight = new Set<Promise<unknown>>();
+  app.use(async ({ next }) => {
+    // Listeners keep working after ack(); shutdown waits for them before closing pools.
+    const work = next();
+    inflight.add(work);
+    try {
+      await work;
+    } finally {
+      inflight.delete(work);
+    }
+  });
   app.use(async ({ body, next, context }) => {
     const command = nameOf(body as Record<string, unknown>);
     const end = metrics.commandSeconds.startTimer({ command });
@@ -29,4 +43,9 @@ export function instrumentBolt(app: App, metrics: Metrics, log: Logger): void {
     log.error({ err: error.original ?? error, code: error.code }, 'listener failed');
     return Promise.resolve();
   });
+  return {
+    async drain() {
+      while (inflight.size > 0) await Promise.allSettled([...inflight]);
+    },
+  };
 }

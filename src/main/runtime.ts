@@ -122,6 +122,7 @@ export async function startRuntime(config: AppConfig, opts: RuntimeOptions): Pro
     let finished = Promise.resolve();
     let app: App | undefined;
     let server: HttpServer | undefined;
+    let drainListeners = (): Promise<void> => Promise.resolve();
     let port: number | undefined;
     if (opts.web || opts.console) {
       let consoleEnded: (() => void) | undefined;
@@ -158,7 +159,8 @@ export async function startRuntime(config: AppConfig, opts: RuntimeOptions): Pro
         log,
       );
       app = bolt.app;
-      instrumentBolt(app, metrics, log);
+      const listeners = instrumentBolt(app, metrics, log);
+      drainListeners = () => listeners.drain();
       register(app, { incidents: deps, chat });
       const routes: Route[] = coreRoutes({
         metrics,
@@ -187,6 +189,7 @@ export async function startRuntime(config: AppConfig, opts: RuntimeOptions): Pro
     }
     // Shutdown runs closers last-first: stop taking HTTP requests, then let workers finish, then pools.
     const http = server;
+    closers.push(() => drainListeners());
     if (http) closers.push(() => http.close());
     return { log, storage, queues, port, app, finished, stop };
   } catch (err) {

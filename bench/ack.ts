@@ -6,7 +6,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { EMULATOR_TOKEN, SlackEmulator } from '../test/support/slack-emulator';
 import { slackSignature, slashCommandBody } from '../test/support/slack-signing';
-import { build, exited, freshDatabase, peakRssMb, percentile, runEntry, waitForHttp } from './bench-support';
+import {
+  build,
+  exited,
+  freshDatabase,
+  peakRssMb,
+  percentile,
+  runEntry,
+  waitForHttp,
+} from './bench-support';
 
 const RATE = Number(process.env.BENCH_RATE ?? 200);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
@@ -22,24 +30,50 @@ roles:
   - { user: U0ALICE, tenant: globex, role: commander }
 `;
 
-function post(agent: Agent, text: string, i: number, responseUrl: string): Promise<{ ms: number; status: number }> {
-  const body = slashCommandBody({ command: '/incident', text, user_id: 'U0ALICE', channel_id: 'C0GENERAL', trigger_id: `t${i}`, response_url: responseUrl });
+function post(
+  agent: Agent,
+  text: string,
+  i: number,
+  responseUrl: string,
+): Promise<{ ms: number; status: number }> {
+  const body = slashCommandBody({
+    command: '/incident',
+    text,
+    user_id: 'U0ALICE',
+    channel_id: 'C0GENERAL',
+    trigger_id: `t${i}`,
+    response_url: responseUrl,
+  });
   const ts = Math.floor(Date.now() / 1000);
   const started = process.hrtime.bigint();
   return new Promise((resolve) => {
     const req = request(
-      { agent, host: '127.0.0.1', port: PORT, path: '/slack/events', method: 'POST', headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        'content-length': Buffer.byteLength(body),
-        'x-slack-request-timestamp': String(ts),
-        'x-slack-signature': slackSignature(SECRET, ts, body),
-      } },
+      {
+        agent,
+        host: '127.0.0.1',
+        port: PORT,
+        path: '/slack/events',
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'content-length': Buffer.byteLength(body),
+          'x-slack-request-timestamp': String(ts),
+          'x-slack-signature': slackSignature(SECRET, ts, body),
+        },
+      },
       (res) => {
         res.resume();
-        res.on('end', () => resolve({ ms: Number(process.hrtime.bigint() - started) / 1e6, status: res.statusCode ?? 0 }));
+        res.on('end', () =>
+          resolve({
+            ms: Number(process.hrtime.bigint() - started) / 1e6,
+            status: res.statusCode ?? 0,
+          }),
+        );
       },
     );
-    req.on('error', () => resolve({ ms: Number(process.hrtime.bigint() - started) / 1e6, status: 0 }));
+    req.on('error', () =>
+      resolve({ ms: Number(process.hrtime.bigint() - started) / 1e6, status: 0 }),
+    );
     req.end(body);
   });
 }
@@ -50,7 +84,10 @@ async function main(): Promise<void> {
   const apiUrl = await emulator.start();
   const dir = await mkdtemp(path.join(tmpdir(), 'tenantops-bench-'));
   await writeFile(path.join(dir, 'tenantops.yaml'), CONFIG);
-  const db = await freshDatabase(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres', `tenantops_bench_${process.pid}`);
+  const db = await freshDatabase(
+    process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+    `tenantops_bench_${process.pid}`,
+  );
   const env = {
     DATABASE_URL: db.url,
     REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/5',
@@ -67,7 +104,12 @@ async function main(): Promise<void> {
   try {
     await waitForHttp(`http://127.0.0.1:${PORT}/readyz`, 30_000);
     const agent = new Agent({ keepAlive: true, maxSockets: 64 });
-    const seed = await post(agent, 'declare P1 acme Seed incident for status', 0, emulator.responseUrl('seed'));
+    const seed = await post(
+      agent,
+      'declare P1 acme Seed incident for status',
+      0,
+      emulator.responseUrl('seed'),
+    );
     if (seed.status !== 200) throw new Error(`seed declare got ${seed.status}`);
     await emulator.waitFor(() => emulator.callsTo('chat.postMessage').length > 0, 10_000);
     const total = RATE * SECONDS;
@@ -77,7 +119,10 @@ async function main(): Promise<void> {
       const due = start + (i * 1000) / RATE;
       const wait = due - Date.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      const text = i % 10 === 0 ? `declare P2 ${i % 20 === 0 ? 'acme' : 'globex'} Bench incident ${i}` : 'status INC-1';
+      const text =
+        i % 10 === 0
+          ? `declare P2 ${i % 20 === 0 ? 'acme' : 'globex'} Bench incident ${i}`
+          : 'status INC-1';
       results.push(post(agent, text, i, emulator.responseUrl(`b${i}`)));
     }
     const done = await Promise.all(results);
@@ -85,11 +130,17 @@ async function main(): Promise<void> {
     const ms = done.map((d) => d.ms).sort((a, b) => a - b);
     const errors = done.filter((d) => d.status !== 200).length;
     const rss = peakRssMb(web.pid as number);
-    console.log(`bench:ack  ${total} signed slash commands (90% status, 10% declare) at ${RATE}/s over ${elapsed.toFixed(1)} s`);
-    console.log(`  time to ack  p50 ${percentile(ms, 50).toFixed(1)} ms  p95 ${percentile(ms, 95).toFixed(1)} ms  p99 ${percentile(ms, 99).toFixed(1)} ms  max ${ms[ms.length - 1]?.toFixed(1)} ms`);
+    console.log(
+      `bench:ack  ${total} signed slash commands (90% status, 10% declare) at ${RATE}/s over ${elapsed.toFixed(1)} s`,
+    );
+    console.log(
+      `  time to ack  p50 ${percentile(ms, 50).toFixed(1)} ms  p95 ${percentile(ms, 95).toFixed(1)} ms  p99 ${percentile(ms, 99).toFixed(1)} ms  max ${ms[ms.length - 1]?.toFixed(1)} ms`,
+    );
     console.log(`  errors       ${errors}`);
     console.log(`  web peak RSS ${rss.toFixed(0)} MB`);
-    console.log(`  targets      p99 < 100 ms: ${percentile(ms, 99) < 100 ? 'met' : 'MISSED'}; zero errors: ${errors === 0 ? 'met' : 'MISSED'}; RSS < 200 MB: ${rss < 200 ? 'met' : 'MISSED'}`);
+    console.log(
+      `  targets      p99 < 100 ms: ${percentile(ms, 99) < 100 ? 'met' : 'MISSED'}; zero errors: ${errors === 0 ? 'met' : 'MISSED'}; RSS < 200 MB: ${rss < 200 ? 'met' : 'MISSED'}`,
+    );
     agent.destroy();
   } finally {
     web.kill('SIGTERM');

@@ -6,7 +6,10 @@ import { Client } from 'pg';
 export const ROOT = path.resolve(__dirname, '..');
 
 /** A throwaway database on the benchmark's Postgres, dropped at the end. */
-export async function freshDatabase(adminUrl: string, name: string): Promise<{ url: string; drop(): Promise<void> }> {
+export async function freshDatabase(
+  adminUrl: string,
+  name: string,
+): Promise<{ url: string; drop(): Promise<void> }> {
   const admin = new Client({ connectionString: adminUrl });
   await admin.connect();
   await admin.query(`DROP DATABASE IF EXISTS "${name}"`);
@@ -31,13 +34,22 @@ export function build(): void {
 }
 
 /** Runs a compiled tenantops entry point (dist/src/main/<name>.js) as a child process. */
-export function runEntry(name: string, env: Record<string, string>, onLine?: (line: string) => void): ChildProcess {
+export function runEntry(
+  name: string,
+  env: Record<string, string>,
+  onLine?: (line: string) => void,
+): ChildProcess {
   const child = spawn(process.execPath, [path.join(ROOT, 'dist/src/main', `${name}.js`)], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const forward = (chunk: Buffer) => chunk.toString().split('\n').filter(Boolean).forEach((l) => onLine?.(l));
+  const forward = (chunk: Buffer) =>
+    chunk
+      .toString()
+      .split('\n')
+      .filter(Boolean)
+      .forEach((l) => onLine?.(l));
   child.stdout?.on('data', forward);
   child.stderr?.on('data', forward);
   return child;

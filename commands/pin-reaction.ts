@@ -9,7 +9,8 @@ export function pinReaction(deps: CommandDeps) {
   return async ({ event }: Args): Promise<void> => {
     if (event.reaction !== 'pushpin' || event.item.type !== 'message') return;
     const { channel, ts } = event.item;
-    const text = await deps.chat.messageText(channel, ts);
-    await pinMessageToTimeline(deps.incidents, { user: event.user, channel, ts, text });
+    const message = await deps.chat.message(channel, ts);
+    if (!message) return;
+    await pinMessageToTimeline(deps.incidents, { user: event.user, channel, ts, ...message });
   };
 }

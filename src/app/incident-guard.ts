@@ -45,7 +45,7 @@ export async function findTarget(
   if (!here) {
     throw new DomainError(
       'missing_incident',
-      'Name the incident (e.g. `INC-4`), or run the command inside its channel or thread.',
+      'Name the incident (e.g. `INC-4`): this is not an incident channel, or several incidents are open in it.',
     );
   }
   return forUpdate ? ((await tx.findIncident(here.number, { forUpdate })) ?? here) : here;

@@ -8,13 +8,13 @@ import { scopeOf } from './incident-guard';
  */
 export async function pinMessageToTimeline(
   deps: IncidentDeps,
-  input: { user: string; channel: string; ts: string; text: string | undefined },
+  input: { user: string; channel: string; ts: string; text: string; threadTs?: string },
 ): Promise<boolean> {
-  if (!input.text) return false;
+  if (!input.text.trim()) return false;
   const text = maskPersonalData(input.text);
   const { scope } = await scopeOf(deps, input.user);
   return deps.store.inScope(scope, async (tx) => {
-    const incident = await tx.findIncidentByChannel(input.channel, undefined);
+    const incident = await tx.findIncidentByChannel(input.channel, input.threadTs);
     if (!incident) return false;
     await tx.appendTimeline(incident.number, {
       at: deps.clock.now(),

@@ -28,8 +28,8 @@ export interface ChatPort {
   invite(channel: string, users: readonly string[]): Promise<void>;
   setTopic(channel: string, topic: string): Promise<void>;
   openModal(triggerId: string, view: Block): Promise<void>;
-  /** The text of one message, for :pushpin: copies to the timeline. */
-  messageText(channel: string, ts: string): Promise<string | undefined>;
+  /** One message (and its thread, if it is a reply), for :pushpin: copies to the timeline. */
+  message(channel: string, ts: string): Promise<{ text: string; threadTs?: string } | undefined>;
 }
 
 /** What a use case says back to the person who asked (ephemeral in Slack). */

@@ -119,7 +119,8 @@ export class ConsoleChat implements ChatPort {
     return Promise.resolve();
   }
 
-  messageText(channel: string, ts: string): Promise<string | undefined> {
-    return Promise.resolve(this.texts.get(`${channel}/${ts}`));
+  message(channel: string, ts: string): Promise<{ text: string } | undefined> {
+    const text = this.texts.get(`${channel}/${ts}`);
+    return Promise.resolve(text === undefined ? undefined : { text });
   }
 }

@@ -126,12 +126,23 @@ class PgIncidentTx implements IncidentTx {
   }
 
   async findIncidentByChannel(channelId: string, threadTs?: string): Promise<Incident | undefined> {
+    if (threadTs) {
+      const { rows } = await this.c.query<IncidentRow>(
+        'SELECT * FROM incidents WHERE channel_id = $1 AND thread_ts = $2 LIMIT 1',
+        [channelId, threadTs],
+      );
+      if (rows[0]) return toIncident(rows[0]);
+    }
+    // A channel of its own names its incident; a shared channel does only while one is open there.
     const { rows } = await this.c.query<IncidentRow>(
-      `SELECT * FROM incidents WHERE channel_id = $1 AND ($2::text IS NULL OR thread_ts = $2 OR thread_ts IS NULL)
-       ORDER BY (thread_ts = $2) DESC NULLS LAST, id DESC LIMIT 1`,
-      [channelId, threadTs ?? null],
+      `SELECT * FROM incidents WHERE channel_id = $1 AND (thread_ts IS NULL OR state <> 'resolved')
+       ORDER BY (thread_ts IS NULL) DESC, id DESC LIMIT 2`,
+      [channelId],
     );
-    return rows[0] ? toIncident(rows[0]) : undefined;
+    const [first, second] = rows;
+    if (!first) return undefined;
+    if (first.thread_ts === null || !second) return toIncident(first);
+    return undefined;
   }
 
   async updateIncident(number: number, changes: IncidentChanges): Promise<Incident> {

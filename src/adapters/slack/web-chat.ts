@@ -90,14 +90,17 @@ export class WebChat implements ChatPort {
     await this.client.views.open({ trigger_id: triggerId, view: view as never });
   }
 
-  async messageText(channel: string, ts: string): Promise<string | undefined> {
-    const res = await this.client.conversations.history({
-      channel,
-      latest: ts,
-      inclusive: true,
-      limit: 1,
-    });
-    const msg = res.messages?.[0];
-    return msg && msg.ts === ts ? msg.text : undefined;
+  async message(
+    channel: string,
+    ts: string,
+  ): Promise<{ text: string; threadTs?: string } | undefined> {
+    // conversations.replies accepts a parent's or a reply's ts, so it finds both kinds.
+    const res = await this.client.conversations.replies({ channel, ts, limit: 200 });
+    const msg = res.messages?.find((m) => m.ts === ts);
+    if (!msg?.text) return undefined;
+    return {
+      text: msg.text,
+      threadTs: msg.thread_ts && msg.thread_ts !== ts ? msg.thread_ts : undefined,
+    };
   }
 }

@@ -1,0 +1,168 @@
+import { signedEvent, signedInteraction } from '../support/slack-signing';
+import {
+  DEMO_CONFIG,
+  SIGNING_SECRET,
+  startStack,
+  storageUnderTest,
+  type Stack,
+} from '../support/stack';
+
+jest.setTimeout(60_000);
+
+// Thread mode: incidents live in threads of the incident channel.
+const THREAD_CONFIG = DEMO_CONFIG.replace(
+  'incidents: { mode: channel }',
+  'incidents: { mode: thread }',
+);
+
+let stack: Stack;
+
+beforeAll(async () => {
+  stack = await startStack({ configYaml: THREAD_CONFIG });
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+async function declare(text: string): Promise<number> {
+  const reply = await (await stack.slash(text)).reply();
+  const n = Number(/INC-(\d+)/.exec(reply)?.[1]);
+  expect(n).toBeGreaterThan(0);
+  return n;
+}
+
+async function timelineKinds(n: number): Promise<string[]> {
+  return stack.runtime.storage.db.scoped('*', async (c) =>
+    (
+      await c.query<{ kind: string }>(
+        'SELECT kind FROM timeline WHERE incident_id = $1 ORDER BY id',
+        [n],
+      )
+    ).rows.map((r) => r.kind),
+  );
+}
+
+describe(`incidents in thread mode, roles, tenants, pins and forms (${storageUnderTest()} storage)`, () => {
+  it('opens the incident as a thread in the incident channel, and commands in the thread need no INC-n', async () => {
+    const n = await declare('declare P2 acme Search latency high');
+    const card = await stack.emulator.waitFor(() =>
+      stack.emulator.messagesIn('C0INCIDENTS').find((m) => m.text.includes(`INC-${n}`)),
+    );
+    expect(stack.emulator.callsTo('conversations.create')).toHaveLength(0);
+    const ack = await stack.slash('ack', { channel: 'C0INCIDENTS' });
+    expect(await ack.reply()).toContain(`Acknowledged INC-${n}`);
+    await stack.emulator.waitFor(() =>
+      stack.emulator.callsTo('chat.postMessage').find((c) => c.args.thread_ts === card.ts),
+    );
+    await declare('declare P3 globex Second open incident');
+    expect(await (await stack.slash('status', { channel: 'C0INCIDENTS' })).reply()).toContain(
+      'several incidents are open',
+    );
+  });
+
+  it('assigns roles only to people who work on the incident tenants, and adds tenants the actor works on', async () => {
+    const n = await declare('declare P1 acme Payments failing');
+    expect(await (await stack.slash(`role INC-${n} comms <@U0CAROL>`)).reply()).toContain(
+      '<@U0CAROL> is comms',
+    );
+    expect(await (await stack.slash(`role INC-${n} scribe <@U0DAVE>`)).reply()).toContain(
+      'has no role on acme',
+    );
+    expect(await (await stack.slash(`tenant add INC-${n} globex`)).reply()).toContain(
+      'now affects acme, globex',
+    );
+    expect(await (await stack.slash(`tenant add INC-${n} initech`)).reply()).toContain(
+      "You can't add tenant",
+    );
+    expect(await (await stack.slash(`sev INC-${n} P2`)).reply()).toContain('is now P2');
+    // Now that globex is affected, its responder may work the incident too.
+    expect(
+      await (
+        await stack.slash(`update INC-${n} tenant=globex Globex unaffected in practice`, {
+          user: 'U0DAVE',
+        })
+      ).reply(),
+    ).toContain('for globex');
+    expect(await timelineKinds(n)).toEqual([
+      'declared',
+      'role_assigned',
+      'tenant_added',
+      'severity_changed',
+      'update',
+    ]);
+  });
+
+  it('copies a message marked with :pushpin: in the incident channel to the timeline', async () => {
+    const n = await declare('declare P3 acme Webhook retries');
+    const card = await stack.emulator.waitFor(() =>
+      stack.emulator.messagesIn('C0INCIDENTS').find((m) => m.text.includes(`INC-${n}`)),
+    );
+    const ts = stack.emulator.postAsUser(
+      'C0INCIDENTS',
+      'U0ALICE',
+      'Root cause: expired TLS cert on hooks.acme.test',
+      card.ts,
+    );
+    await signedEvent(`${stack.url}/slack/events`, SIGNING_SECRET, {
+      type: 'event_callback',
+      team_id: stack.emulator.identity.teamId,
+      event_id: 'Ev1',
+      event_time: 1,
+      event: {
+        type: 'reaction_added',
+        user: 'U0ALICE',
+        reaction: 'pushpin',
+        item: { type: 'message', channel: 'C0INCIDENTS', ts },
+        event_ts: '1.1',
+      },
+    });
+    await waitUntil(async () => (await timelineKinds(n)).includes('pinned'));
+  });
+
+  it('declares through the modal when /incident declare has no arguments, with field errors for bad input', async () => {
+    await stack.slash('declare', { channel: 'C0GENERAL' });
+    const open = await stack.emulator.waitForCall('views.open');
+    const view = open.args.view as { callback_id: string; private_metadata: string };
+    const submit = (tenants: string, title: string) =>
+      signedInteraction(`${stack.url}/slack/events`, SIGNING_SECRET, {
+        type: 'view_submission',
+        team: { id: stack.emulator.identity.teamId },
+        user: { id: 'U0ALICE' },
+        trigger_id: 't-modal',
+        view: {
+          id: 'V1',
+          callback_id: view.callback_id,
+          private_metadata: view.private_metadata,
+          state: {
+            values: {
+              severity: { severity: { type: 'static_select', selected_option: { value: 'P2' } } },
+              tenants: { tenants: { type: 'plain_text_input', value: tenants } },
+              title: { title: { type: 'plain_text_input', value: title } },
+            },
+          },
+        },
+      });
+    const bad = await submit('acme', '');
+    expect(await bad.json()).toEqual({
+      response_action: 'errors',
+      errors: { title: 'Give the incident a title.' },
+    });
+    const good = await submit('acme', 'Form-declared incident');
+    expect(good.status).toBe(200);
+    await stack.emulator.waitFor(() =>
+      stack.emulator
+        .messagesIn('C0INCIDENTS')
+        .find((m) => m.text.includes('Form-declared incident')),
+    );
+  });
+});
+
+async function waitUntil(check: () => Promise<boolean>, ms = 5000): Promise<void> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('condition not met in time');
+}

@@ -1,0 +1,87 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ConfigError, loadConfig, parseConfigText } from '../../src/config/load-config';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'tenantops-config-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+function errorOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as Error).message;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('configuration', () => {
+  it('loads the shipped example with its three demo tenants, in console mode, with no env at all', () => {
+    const config = loadConfig({}, dir);
+    expect(config.file.tenants.map((t) => t.id)).toEqual(['acme', 'globex', 'initech']);
+    expect(new Set(config.file.tenants.map((t) => t.plan)).size).toBe(3);
+    expect(config.slackMode).toBe('console');
+    expect(config.env.PORT).toBe(3000);
+    expect(config.dataDir).toBe(path.join(dir, '.tenantops'));
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, 'PORT'],
+    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+    [{ REDIS_URL: 'not a url' }, 'REDIS_URL'],
+    [{ SLACK_BOT_TOKEN: 'xoxp-user-token' }, 'SLACK_BOT_TOKEN'],
+    [{ SLACK_BOT_TOKEN: 'xoxb-1' }, 'SLACK_SIGNING_SECRET'],
+    [{ SLACK_APP_TOKEN: 'xapp-1' }, 'SLACK_BOT_TOKEN'],
+    [{ ALERT_WEBHOOK_TOKEN: 'short' }, 'ALERT_WEBHOOK_TOKEN'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ TENANTOPS_CONFIG: 'missing.yaml' }, 'TENANTOPS_CONFIG'],
+  ])('refuses env %j naming %s', (env, key) => {
+    expect(errorOf(() => loadConfig(env as NodeJS.ProcessEnv, dir))).toContain(key);
+  });
+
+  it('chooses Slack mode from the tokens', () => {
+    expect(
+      loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'secret-123' }, dir).slackMode,
+    ).toBe('http');
+    expect(
+      loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' }, dir).slackMode,
+    ).toBe('socket');
+  });
+
+  it.each([
+    [
+      'slaPolicies: { default: { P1: { firstResponse: 30m, updateEvery: PT1H } } }',
+      'slaPolicies.default.P1.firstResponse',
+    ],
+    [
+      'slaPolicies: { default: { P7: { firstResponse: PT1M, updateEvery: PT1H } } }',
+      'slaPolicies.default',
+    ],
+    ['tenants: [{ id: ACME, name: Acme }]', 'tenants.0.id'],
+    ['tenants: [{ id: acme, name: A }, { id: acme, name: B }]', 'tenants.1.id'],
+    ['roles: [{ user: U0X, tenant: nowhere, role: commander }]', 'roles.0.tenant'],
+    ['roles: [{ user: alice, tenant: "*", role: commander }]', 'roles.0.user'],
+    ['roles: [{ user: U0X, tenant: "*", role: boss }]', 'roles.0.role'],
+    ['incidents: { mode: thread }', 'incidentChannel'],
+    ['postmortem: { timezone: Mars/Olympus }', 'postmortem.timezone'],
+    ['postmortem: { holidays: [25-12-2026] }', 'postmortem.holidays.0'],
+    ['unknownKey: 1', 'unknownKey'],
+  ])('refuses %s naming %s', (yaml, key) => {
+    expect(errorOf(() => parseConfigText(yaml, 'test.yaml'))).toContain(key);
+  });
+
+  it('reads JSON config files too', async () => {
+    const file = path.join(dir, 'c.json');
+    await writeFile(
+      file,
+      JSON.stringify({ tenants: [{ id: 'acme', name: 'Acme', plan: 'gold' }] }),
+    );
+    expect(loadConfig({ TENANTOPS_CONFIG: file }, dir).file.tenants[0]?.plan).toBe('gold');
+  });
+});

@@ -264,10 +264,17 @@ export class SlackEmulator {
     return outcome;
   }
 
+  /** Adds (or replaces) a Web API method, e.g. `apps.connections.open` for Socket Mode. */
+  addMethod(method: string, handler: MethodHandler): void {
+    this.extraMethods.set(method, handler);
+  }
+
+  private readonly extraMethods = new Map<string, MethodHandler>();
+
   private dispatch(method: string, args: SlackArgs, token?: string, bad = false): HttpOutcome {
     const failure = this.takeFailure(method);
     if (failure) return failureOutcome(failure);
-    const handler = METHODS[method];
+    const handler = this.extraMethods.get(method) ?? METHODS[method];
     if (!handler) return json({ ok: false, error: 'unknown_method', req_method: method });
     if (bad) return json({ ok: false, error: 'invalid_json' });
     if (!token) return json({ ok: false, error: 'not_authed' });

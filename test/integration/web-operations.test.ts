@@ -57,9 +57,8 @@ describe(`operating the web process (${storageUnderTest()} storage)`, () => {
         'update INC-1 call jane.doe@example.com or +34 612 345 678, card 4111 1111 1111 1111',
       )
     ).reply();
-    await (
-      await stack.slash('status INC-1', { sign: { corruptSignature: true } })
-    ).status;
+    const forged = await stack.slash('status INC-1', { sign: { corruptSignature: true } });
+    expect(forged.status).toBe(401);
     const all = logLines.join('\n');
     expect(logLines.length).toBeGreaterThan(0);
     for (const secret of [

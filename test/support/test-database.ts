@@ -13,31 +13,14 @@ export interface TestDatabase {
   close(): Promise<void>;
 }
 
-/** A Database of its own: a fresh schema on TEST_DATABASE_URL, else a fresh embedded Postgres. */
-export async function openTestDatabase(): Promise<TestDatabase> {
-  const real = process.env.TEST_DATABASE_URL;
-  if (real) {
-    const schema = `t_${randomUUID().replace(/-/g, '')}`;
-    const made: Database[] = [];
-    const another = () => {
-      const d = new Database({ connectionString: real, schema });
-      made.push(d);
-      return d;
-    };
-    return {
-      db: another(),
-      another,
-      async close() {
-        await Promise.all(made.map((d) => d.close()));
-        await dropSchema(real, schema);
-      },
-    };
-  }
-  const dir = await mkdtemp(path.join(tmpdir(), 'tenantops-db-'));
-  const embedded = await startEmbeddedPostgres({ dataDir: dir });
+/** Databases made on one server; closing ends them all, then runs the server's cleanup. */
+function databasesOn(
+  config: ConstructorParameters<typeof Database>[0],
+  cleanup: () => Promise<void>,
+): TestDatabase {
   const made: Database[] = [];
   const another = () => {
-    const d = new Database({ connectionString: embedded.connectionString, max: 3 });
+    const d = new Database(config);
     made.push(d);
     return d;
   };
@@ -46,8 +29,22 @@ export async function openTestDatabase(): Promise<TestDatabase> {
     another,
     async close() {
       await Promise.all(made.map((d) => d.close()));
-      await embedded.stop();
-      await rm(dir, { recursive: true, force: true });
+      await cleanup();
     },
   };
+}
+
+/** A Database of its own: a fresh schema on TEST_DATABASE_URL, else a fresh embedded Postgres. */
+export async function openTestDatabase(): Promise<TestDatabase> {
+  const real = process.env.TEST_DATABASE_URL;
+  if (real) {
+    const schema = `t_${randomUUID().replace(/-/g, '')}`;
+    return databasesOn({ connectionString: real, schema }, () => dropSchema(real, schema));
+  }
+  const dir = await mkdtemp(path.join(tmpdir(), 'tenantops-db-'));
+  const embedded = await startEmbeddedPostgres({ dataDir: dir });
+  return databasesOn({ connectionString: embedded.connectionString, max: 3 }, async () => {
+    await embedded.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
 }

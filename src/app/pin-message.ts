@@ -16,6 +16,9 @@ export async function pinMessageToTimeline(
   return deps.store.inScope(scope, async (tx) => {
     const incident = await tx.findIncidentByChannel(input.channel, input.threadTs);
     if (!incident) return false;
+    // Slack redelivers events it thinks were missed: one pin, one entry.
+    if (await tx.timelineHas(incident.number, 'pinned', { channel: input.channel, ts: input.ts }))
+      return false;
     await tx.appendTimeline(incident.number, {
       at: deps.clock.now(),
       actor: input.user,

@@ -59,6 +59,8 @@ export interface IncidentTx {
   addIncidentTenant(number: number, tenant: string, by: string, at: Date): Promise<Incident>;
   appendTimeline(number: number, entry: NewTimelineEntry): Promise<void>;
   timeline(number: number): Promise<TimelineEntry[]>;
+  /** True when an entry of `kind` whose data contains `data` exists (redelivery checks). */
+  timelineHas(number: number, kind: TimelineKind, data: Record<string, string>): Promise<boolean>;
   listIncidents(filter: { tenant?: string; open?: boolean; limit?: number }): Promise<Incident[]>;
 }
 

@@ -104,20 +104,26 @@ describe(`incidents in thread mode, roles, tenants, pins and forms (${storageUnd
       'Root cause: expired TLS cert on hooks.acme.test',
       card.ts,
     );
-    await signedEvent(`${stack.url}/slack/events`, SIGNING_SECRET, {
-      type: 'event_callback',
-      team_id: stack.emulator.identity.teamId,
-      event_id: 'Ev1',
-      event_time: 1,
-      event: {
-        type: 'reaction_added',
-        user: 'U0ALICE',
-        reaction: 'pushpin',
-        item: { type: 'message', channel: 'C0INCIDENTS', ts },
-        event_ts: '1.1',
-      },
-    });
+    const pin = () =>
+      signedEvent(`${stack.url}/slack/events`, SIGNING_SECRET, {
+        type: 'event_callback',
+        team_id: stack.emulator.identity.teamId,
+        event_id: 'Ev1',
+        event_time: 1,
+        event: {
+          type: 'reaction_added',
+          user: 'U0ALICE',
+          reaction: 'pushpin',
+          item: { type: 'message', channel: 'C0INCIDENTS', ts },
+          event_ts: '1.1',
+        },
+      });
+    expect((await pin()).status).toBe(200);
     await waitUntil(async () => (await timelineKinds(n)).includes('pinned'));
+    // A redelivery of the same event (Slack retries) adds nothing.
+    expect((await pin()).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await timelineKinds(n)).filter((k) => k === 'pinned')).toHaveLength(1);
   });
 
   it('declares through the modal when /incident declare has no arguments, with field errors for bad input', async () => {

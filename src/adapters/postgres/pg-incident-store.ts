@@ -218,6 +218,18 @@ class PgIncidentTx implements IncidentTx {
     }));
   }
 
+  async timelineHas(
+    number: number,
+    kind: TimelineKind,
+    data: Record<string, string>,
+  ): Promise<boolean> {
+    const { rows } = await this.c.query(
+      'SELECT 1 FROM timeline WHERE incident_id = $1 AND kind = $2 AND data @> $3::jsonb LIMIT 1',
+      [number, kind, JSON.stringify(data)],
+    );
+    return rows.length > 0;
+  }
+
   async listIncidents(filter: {
     tenant?: string;
     open?: boolean;

@@ -80,7 +80,10 @@ function post(
 
 async function main(): Promise<void> {
   build();
-  const emulator = new SlackEmulator({ tokens: [EMULATOR_TOKEN] });
+  const emulator = new SlackEmulator({
+    tokens: [EMULATOR_TOKEN],
+    rateLimit: process.env.BENCH_SLACK_RATE_LIMIT === 'off' ? false : undefined,
+  });
   const apiUrl = await emulator.start();
   const dir = await mkdtemp(path.join(tmpdir(), 'tenantops-bench-'));
   await writeFile(path.join(dir, 'tenantops.yaml'), CONFIG);

@@ -21,6 +21,8 @@ import type { Reply } from '../src/ports/chat';
 import { renderDeclareModal } from '../templates/declare-modal';
 import { renderIncidentList, renderIncidentStatus } from '../templates/incident-status';
 import { answering, replier, type CommandDeps } from './command-support';
+import { deliveryStatusLines } from './delivery-status';
+import { notifiedSubcommand, securitySubcommand, slaStatusLines } from './sla-subcommands';
 
 type Args = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 
@@ -78,7 +80,9 @@ async function run(
     }
     case 'status': {
       const s = await incidentStatus(d, actor, cmd.ref);
-      return reply(renderIncidentStatus(s.incident, s.timeline));
+      const sla = await slaStatusLines(deps, actor, s.incident);
+      const delivery = await deliveryStatusLines(deps, s.incident);
+      return reply(renderIncidentStatus(s.incident, s.timeline, [...sla, ...delivery]));
     }
     case 'sev': {
       const inc = await changeSeverity(d, actor, cmd.ref, cmd.severity);
@@ -100,6 +104,10 @@ async function run(
       const inc = await resolveIncident(d, actor, cmd.ref, cmd.summary);
       return reply({ text: `${incidentRef(inc.number)} resolved.` });
     }
+    case 'security':
+      return securitySubcommand(deps, actor, cmd, reply);
+    case 'notified':
+      return notifiedSubcommand(deps, actor, cmd, reply);
     case 'list':
       return reply(renderIncidentList(await listIncidents(d, actor, cmd.tenant), cmd.tenant));
     case 'help':

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { envSchema, fileConfigSchema, type Env, type FileConfig } from './schema';
+import { slaConfigProblems } from './check-sla-durations';
 
 export type SlackMode = 'http' | 'socket' | 'console';
 
@@ -86,6 +87,10 @@ function checkCrossReferences(file: FileConfig, source: string): void {
     throw new ConfigError(
       `Invalid configuration in ${source}:\n  postmortem.timezone: unknown time zone "${file.postmortem.timezone}"`,
     );
+  }
+  const sla = slaConfigProblems(file);
+  if (sla.length > 0) {
+    throw new ConfigError(`Invalid configuration in ${source}:\n  ${sla.join('\n  ')}`);
   }
 }
 

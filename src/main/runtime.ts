@@ -22,6 +22,7 @@ import { coreRoutes } from './web-routes';
 import { instrumentBolt } from './instrument-bolt';
 import type { ModuleContext, RuntimeModule } from './module';
 import { MODULES } from './modules';
+import { queuedSlackChat } from './slack-delivery-module';
 
 export interface RuntimeOptions {
   web: boolean;
@@ -48,14 +49,20 @@ export interface Runtime {
   stop(): Promise<void>;
 }
 
-function chatFor(config: AppConfig, opts: RuntimeOptions): ChatPort {
+function chatFor(
+  config: AppConfig,
+  opts: RuntimeOptions,
+  queues: QueueFactory,
+  storage: Storage,
+): ChatPort {
   if (opts.console) return new ConsoleChat(opts.console.write, consoleChannels(config));
   const client = new WebClient(config.env.SLACK_BOT_TOKEN, {
     slackApiUrl: config.env.SLACK_API_URL,
-    // Retries with Retry-After on 429 and backoff on 5xx are the SDK's; keep them bounded.
-    retryConfig: { retries: 5, factor: 2, minTimeout: 500, maxTimeout: 10_000 },
+    // Retries, Retry-After and per-channel pacing belong to the slack-delivery queue, not the SDK.
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
   });
-  return new WebChat(client);
+  return queuedSlackChat(new WebChat(client), queues, storage.db);
 }
 
 function consoleChannels(config: AppConfig): Record<string, string> {
@@ -92,7 +99,7 @@ export async function startRuntime(config: AppConfig, opts: RuntimeOptions): Pro
       prefix: opts.queuePrefix,
     });
     closers.push(() => queues.close());
-    const chat = chatFor(config, opts);
+    const chat = chatFor(config, opts, queues, storage);
     const deps = incidentDeps(config, storage, chat, { clock: opts.clock });
     const metrics = new Metrics();
     const ctx: ModuleContext = {

@@ -8,7 +8,7 @@ import { loadConfig, type AppConfig } from '../../src/config/load-config';
 import { createLogger, type Logger } from '../../src/adapters/logging/logger';
 import { startRuntime, type Runtime, type RuntimeOptions } from '../../src/main/runtime';
 import type { Clock } from '../../src/ports/clock';
-import { EMULATOR_TOKEN, SlackEmulator } from './slack-emulator';
+import { EMULATOR_TOKEN, SlackEmulator, type RateLimit } from './slack-emulator';
 import { signedInteraction, signedSlashCommand, type SignOptions } from './slack-signing';
 
 export const SIGNING_SECRET = 'test-signing-secret-0123456789';
@@ -45,6 +45,8 @@ export interface StackOptions {
   env?: Record<string, string | undefined>;
   /** Collect log lines here instead of discarding them. */
   logLines?: string[];
+  /** The emulator's chat.postMessage limit per channel (default: off). */
+  slackRateLimit?: RateLimit | false;
 }
 
 export interface Stack {
@@ -74,7 +76,10 @@ export interface SlashResult {
 
 /** A whole tenantops (real runtime, real HTTP, signed requests) against the Slack emulator. */
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
-  const emulator = new SlackEmulator({ tokens: [EMULATOR_TOKEN], rateLimit: false });
+  const emulator = new SlackEmulator({
+    tokens: [EMULATOR_TOKEN],
+    rateLimit: opts.slackRateLimit ?? false,
+  });
   const apiUrl = await emulator.start();
   const dir = await mkdtemp(path.join(tmpdir(), 'tenantops-test-'));
   const configPath = path.join(dir, 'tenantops.yaml');

@@ -1,4 +1,5 @@
 import { DomainError } from '../errors';
+import { parseIsoInstant } from '../sla/iso-instant';
 import {
   INCIDENT_ROLES,
   isSeverity,
@@ -21,6 +22,8 @@ export type IncidentCommand =
   | { kind: 'tenant_add'; ref?: number; tenant: string }
   | { kind: 'mitigate'; ref?: number; text: string }
   | { kind: 'resolve'; ref?: number; summary: string }
+  | { kind: 'security'; ref?: number; aware?: Date }
+  | { kind: 'notified'; ref?: number; tenant: string }
   | { kind: 'list'; tenant?: string }
   | { kind: 'help' };
 
@@ -34,6 +37,8 @@ export const INCIDENT_USAGE = [
   '`/incident tenant add [INC-n] <tenant>`',
   '`/incident mitigate [INC-n] [note]`',
   '`/incident resolve [INC-n] <summary>`',
+  '`/incident security [INC-n] [aware=<ISO time>]`',
+  '`/incident notified [INC-n] <tenant|all>`',
   '`/incident list [tenant]`',
   '`/incident help`',
 ].join('\n');
@@ -150,6 +155,28 @@ const PARSERS: Record<string, Parser> = {
         '`/incident resolve [INC-n] <summary>`',
       );
     return { kind: 'resolve', ref, summary };
+  },
+  security(words) {
+    const ref = takeRef(words);
+    const form = '`/incident security [INC-n] [aware=<ISO time>]`';
+    const aware = /^aware=(.*)$/i.exec(words[0] ?? '');
+    if (words.length > (aware ? 1 : 0))
+      throw usage('bad_argument', `I don't understand "${words.join(' ')}".`, form);
+    if (!aware) return { kind: 'security', ref };
+    try {
+      return { kind: 'security', ref, aware: parseIsoInstant(aware[1] ?? '') };
+    } catch (err) {
+      throw usage('bad_time', (err as Error).message, form);
+    }
+  },
+  notified(words) {
+    const ref = takeRef(words);
+    const form = '`/incident notified [INC-n] <tenant|all>`';
+    if ((words[0] ?? '').toLowerCase() === 'all' && words.length === 1)
+      return { kind: 'notified', ref, tenant: 'all' };
+    if (words.length !== 1)
+      throw usage('missing_tenant', 'Name the tenant that was notified, or `all`.', form);
+    return { kind: 'notified', ref, tenant: parseTenantList(words[0], form)[0] as string };
   },
   list(words) {
     const tenant = words[0] ? parseTenantList(words[0], '`/incident list [tenant]`')[0] : undefined;

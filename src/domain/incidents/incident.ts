@@ -42,6 +42,9 @@ export type TimelineKind =
   | 'alert'
   | 'sla_warning'
   | 'sla_breach'
+  | 'sla_reminder'
+  | 'security'
+  | 'notified'
   | 'note';
 
 export interface TimelineEntry {

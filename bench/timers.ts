@@ -1,0 +1,126 @@
+// npm run bench:timers — 10,000 tenant SLA clocks across 2,000 incidents, all due within the same
+// 60 s, on real Postgres + Redis with 2 worker processes and the Slack emulator (1 msg/s per
+// channel). Prints breach lateness, duplicates, misses, 429s and worker RSS; then the same run
+// with the Redis state wiped at second 30 of the window (FLUSHALL by default: use a Redis of
+// its own; BENCH_FLUSH=FLUSHDB wipes only the bench's database index).
+import type { ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import { EMULATOR_TOKEN, SlackEmulator } from '../test/support/slack-emulator';
+import { build, exited, freshDatabase, peakRssMb, runEntry } from './bench-support';
+import { analyse, print, type RunFigures } from './timers-report';
+import { benchConfig, recorded, seed, WINDOW_MS, type Due } from './timers-seed';
+
+const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/6';
+const FLUSH = process.env.BENCH_FLUSH === 'FLUSHDB' ? 'FLUSHDB' : 'FLUSHALL';
+/** Time for the workers to start and the reconciler to schedule every clock. */
+const LEAD_MS = 20_000;
+/** How long after the window late breaches are still awaited. */
+const DRAIN_MS = 15_000;
+const WORKERS = 2;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function startWorkers(env: Record<string, string>): ChildProcess[] {
+  return Array.from({ length: WORKERS }, (_, i) =>
+    runEntry('worker', env, (line) => {
+      // Reconciler passes and anything at warn or above; info chatter stays quiet.
+      if (/SLA timers reconciled|"level":(40|50|60)/.test(line))
+        console.error(`[worker ${i + 1}] ${line.slice(0, 400)}`);
+    }),
+  );
+}
+
+async function stopWorkers(workers: ChildProcess[]): Promise<void> {
+  for (const w of workers) w.kill('SIGTERM');
+  const done = Promise.all(workers.map((w) => exited(w)));
+  if ((await Promise.race([done, sleep(20_000).then(() => 'timeout')])) === 'timeout') {
+    for (const w of workers) w.kill('SIGKILL');
+    await done;
+  }
+}
+
+/** Waits until every clock's breach was posted, or the window plus the drain time is over. */
+async function awaitBreaches(emulator: SlackEmulator, dues: Due[], until: number): Promise<void> {
+  const incidentOf = (channel: string) => Number(channel.slice(2));
+  while (Date.now() < until) {
+    const f = analyse('progress', dues, emulator.calls, incidentOf);
+    if (f.delivered === dues.length) return;
+    await sleep(1000);
+  }
+}
+
+async function runOnce(label: string, flushAtMs?: number): Promise<RunFigures> {
+  const emulator = new SlackEmulator({ tokens: [EMULATOR_TOKEN] });
+  const apiUrl = await emulator.start();
+  const dir = await mkdtemp(path.join(tmpdir(), 'tenantops-bench-timers-'));
+  await writeFile(path.join(dir, 'tenantops.yaml'), benchConfig());
+  const db = await freshDatabase(ADMIN_URL, `tenantops_bench_timers_${process.pid}`);
+  const redis = new Redis(REDIS_URL);
+  // Leftover timers of an earlier run would fire against this run's incidents.
+  await redis.flushdb();
+  const env = {
+    DATABASE_URL: db.url,
+    REDIS_URL,
+    TENANTOPS_CONFIG: path.join(dir, 'tenantops.yaml'),
+    SLACK_BOT_TOKEN: EMULATOR_TOKEN,
+    SLACK_SIGNING_SECRET: 'bench-signing-secret-0123456789',
+    SLACK_API_URL: apiUrl,
+    LOG_LEVEL: 'info',
+  };
+  let workers: ChildProcess[] = [];
+  try {
+    const migrate = runEntry('migrate', env, (l) => console.error(`[migrate] ${l}`));
+    if ((await exited(migrate)) !== 0) throw new Error('migrate failed');
+    const windowStart = Date.now() + LEAD_MS;
+    const dues = await seed(db.url, windowStart);
+    console.error(
+      `[bench] ${label}: ${dues.length} clocks due ${new Date(windowStart).toISOString()} + 60 s`,
+    );
+    workers = startWorkers(env);
+    const flush =
+      flushAtMs === undefined
+        ? undefined
+        : setTimeout(
+            () => {
+              console.error(`[bench] ${FLUSH} at second ${flushAtMs / 1000} of the window`);
+              void redis.call(FLUSH);
+            },
+            windowStart + flushAtMs - Date.now(),
+          );
+    await awaitBreaches(emulator, dues, windowStart + WINDOW_MS + DRAIN_MS);
+    clearTimeout(flush);
+    const workerPeakRssMb = workers.map((w) => peakRssMb(w.pid as number));
+    await stopWorkers(workers);
+    const incidentOf = (channel: string) => Number(channel.slice(2));
+    return {
+      ...analyse(label, dues, emulator.calls, incidentOf),
+      workerPeakRssMb,
+      db: await recorded(db.url),
+    };
+  } finally {
+    await stopWorkers(workers.filter((w) => w.exitCode === null));
+    await redis.quit();
+    await emulator.stop();
+    await db.drop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  build();
+  const plain = await runOnce('10,000 clocks, 2,000 incidents, due within 60 s, 2 workers');
+  print(plain);
+  const flushed = await runOnce(`same, ${FLUSH} at second 30`, 30_000);
+  print(flushed);
+  const failed =
+    [plain, flushed].some((f) => f.duplicates > 0 || f.misses > 0) || plain.p99 >= 1000;
+  process.exitCode = failed ? 1 : 0;
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,53 @@
+interface Waiting<I, O> {
+  item: I;
+  resolve(value: O): void;
+  reject(err: unknown): void;
+}
+
+/**
+ * Natural batching: an item submitted while fewer than `concurrency` batches are in flight goes
+ * at once (no added latency when idle); under load, items that arrive meanwhile go together in
+ * the next batch. A failed batch is retried item by item, so one bad item fails only itself.
+ */
+export class Batcher<I, O> {
+  private readonly waiting: Waiting<I, O>[] = [];
+  private inFlight = 0;
+
+  constructor(
+    private readonly run: (items: I[]) => Promise<O[]>,
+    private readonly opts: { maxBatch: number; concurrency: number },
+  ) {}
+
+  submit(item: I): Promise<O> {
+    return new Promise<O>((resolve, reject) => {
+      this.waiting.push({ item, resolve, reject });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.inFlight < this.opts.concurrency && this.waiting.length > 0) {
+      const batch = this.waiting.splice(0, this.opts.maxBatch);
+      this.inFlight += 1;
+      void this.flush(batch).finally(() => {
+        this.inFlight -= 1;
+        this.pump();
+      });
+    }
+  }
+
+  private async flush(batch: Waiting<I, O>[]): Promise<void> {
+    try {
+      const out = await this.run(batch.map((w) => w.item));
+      batch.forEach((w, i) => w.resolve(out[i] as O));
+    } catch (err) {
+      if (batch.length === 1) return batch[0]?.reject(err);
+      for (const w of batch) {
+        await this.run([w.item]).then(
+          (out) => w.resolve(out[0] as O),
+          (e: unknown) => w.reject(e),
+        );
+      }
+    }
+  }
+}

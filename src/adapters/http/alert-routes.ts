@@ -1,0 +1,130 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AlertSource, ParseOptions, ParseResult } from '../../domain/alerts/normalized-alert';
+import { parseAlertmanager } from '../../domain/alerts/parse-alertmanager';
+import { parseDatadog } from '../../domain/alerts/parse-datadog';
+import { parseGrafana } from '../../domain/alerts/parse-grafana';
+import { parsePagerDuty } from '../../domain/alerts/parse-pagerduty';
+import type { ReceivedPayload, StoredPayload } from '../../ports/alert-store';
+import { readBody, sendJson, TooLarge, type Route } from './http-server';
+
+export const MAX_ALERT_BODY = 1024 * 1024;
+
+const PARSERS: Record<AlertSource, (body: unknown, opts: ParseOptions) => ParseResult<unknown>> = {
+  alertmanager: parseAlertmanager,
+  grafana: parseGrafana,
+  datadog: parseDatadog,
+  pagerduty: parsePagerDuty,
+};
+
+export interface AlertRouteOptions {
+  /** ALERT_WEBHOOK_TOKEN; unset refuses every request. */
+  token?: string;
+  tenantLabels: readonly string[];
+  accept(payload: ReceivedPayload): Promise<StoredPayload>;
+  now?: () => Date;
+}
+
+const digest = (value: string) => createHash('sha256').update(value).digest();
+
+/** Bearer check in constant time: both sides are hashed to equal length first. */
+export function bearerMatches(header: string | undefined, token: string | undefined): boolean {
+  if (!token) return false;
+  const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header ?? '');
+  return timingSafeEqual(digest(match?.[1] ?? ''), digest(token)) && match !== null;
+}
+
+function isJson(contentType: string | undefined): boolean {
+  const type = (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  return type === 'application/json' || /^application\/[a-z0-9.+-]+\+json$/.test(type);
+}
+
+function problemsOf(source: AlertSource, meta: unknown): string[] {
+  const truncated = (meta as { truncatedAlerts?: number } | undefined)?.truncatedAlerts ?? 0;
+  return truncated > 0 ? [`${source} left out ${truncated} alerts of this group (max_alerts)`] : [];
+}
+
+/** The payload's text as stored: as received, but PagerDuty's routing key is a credential. */
+function storedRaw(
+  source: AlertSource,
+  text: string,
+  result: Extract<ParseResult<unknown>, { ok: true }>,
+): string {
+  return source === 'pagerduty' ? JSON.stringify(result.alerts[0]?.raw ?? {}) : text;
+}
+
+async function receive(
+  source: AlertSource,
+  opts: AlertRouteOptions,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  // Auth and content type come before reading the body: a refused request costs nothing.
+  if (!bearerMatches(req.headers.authorization, opts.token)) {
+    res.setHeader('www-authenticate', 'Bearer');
+    return sendJson(res, 401, {
+      error: 'unauthorized',
+      message: 'A valid Authorization: Bearer <ALERT_WEBHOOK_TOKEN> header is required.',
+    });
+  }
+  if (!isJson(req.headers['content-type'])) {
+    return sendJson(res, 400, {
+      error: 'invalid_content_type',
+      field: 'content-type',
+      message: `content-type must be application/json, got ${JSON.stringify(req.headers['content-type'] ?? '')}`,
+    });
+  }
+  let text: string;
+  try {
+    text = (await readBody(req, MAX_ALERT_BODY)).toString('utf8');
+  } catch (err) {
+    if (!(err instanceof TooLarge)) throw err;
+    res.setHeader('connection', 'close');
+    return sendJson(res, 413, {
+      error: 'payload_too_large',
+      field: 'body',
+      message: `body exceeds ${MAX_ALERT_BODY} bytes`,
+    });
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch (err) {
+    return sendJson(res, 400, {
+      error: 'invalid_json',
+      field: 'body',
+      message: `body is not valid JSON: ${(err as Error).message}`,
+    });
+  }
+  const receivedAt = opts.now?.() ?? new Date();
+  const parsed = PARSERS[source](body, { tenantLabels: opts.tenantLabels, receivedAt });
+  if (!parsed.ok)
+    return sendJson(res, 400, {
+      error: 'invalid_payload',
+      field: parsed.field,
+      message: parsed.message,
+    });
+  const stored = await opts.accept({
+    source,
+    receivedAt,
+    rawJson: storedRaw(source, text, parsed),
+    problems: problemsOf(source, parsed.meta),
+    alerts: parsed.alerts,
+  });
+  sendJson(res, 202, {
+    status: 'accepted',
+    payload: stored.payloadId,
+    alerts: parsed.alerts.length,
+    new: stored.newEvents,
+  });
+}
+
+/** POST /alerts/{alertmanager,grafana,datadog,pagerduty}: validate, store, queue, 202. */
+export function alertRoutes(opts: AlertRouteOptions): Route[] {
+  return (Object.keys(PARSERS) as AlertSource[]).map((source) => ({
+    method: 'POST',
+    path: `/alerts/${source}`,
+    name: `alerts_${source}`,
+    handler: (req, res) => receive(source, opts, req, res),
+  }));
+}

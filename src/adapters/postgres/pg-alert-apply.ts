@@ -1,0 +1,221 @@
+import type { PoolClient } from 'pg';
+import {
+  alertGroupKey,
+  newestPerAlert,
+  resolveTenant,
+  type TenantResolution,
+} from '../../domain/alerts/alert-group';
+import type { AlertAction } from '../../domain/alerts/alert-rules';
+import type { NormalizedAlert } from '../../domain/alerts/normalized-alert';
+import type { ChangedGroup } from '../../ports/alert-store';
+import { eventAlert, toGroup, type EventRow, type GroupRow } from './pg-alert-rows';
+
+interface Keyed extends EventRow {
+  tenant: TenantResolution;
+  key: string;
+  startsAt: Date;
+}
+
+// With the key of the group each alert is in now (a resolve may name no tenant: it keeps its group).
+const EVENTS_SQL = `
+SELECT e.id, e.tenant_id, (t.id IS NOT NULL) AS known, e.source, e.fingerprint, e.status, e.starts_at,
+  e.ends_at, e.name, e.summary, e.severity_hint, e.labels, e.annotations, e.problems,
+  a.group_key AS stored_key
+FROM alert_events e LEFT JOIN tenants t ON t.id = e.tenant_id
+  LEFT JOIN alerts a ON a.source = e.source AND a.fingerprint = e.fingerprint
+WHERE e.payload_id = $1 AND e.processed_at IS NULL ORDER BY e.id FOR UPDATE OF e`;
+
+const DONE_SQL = `
+WITH e AS (UPDATE alert_events SET processed_at = $2 WHERE payload_id = $1 AND processed_at IS NULL)
+UPDATE alert_payloads SET processed_at = $2 WHERE id = $1`;
+
+// Jobs touching the same group key run one after the other (keys locked in sorted order).
+const LOCK_SQL = `
+SELECT pg_advisory_xact_lock(hashtextextended('tenantops-alert-group/' || k, 0))
+FROM (SELECT DISTINCT k FROM unnest($1::text[]) AS k ORDER BY k) s`;
+
+const CREATE_GROUPS_SQL = `
+INSERT INTO alert_groups (group_key, tenant_id, claimed_tenant, name, state, action, severity, security,
+  suggest_runbook, created_at, updated_at)
+SELECT g.group_key, g.tenant_id, g.claimed_tenant, g.name, 'open', g.action, g.severity,
+  coalesce(g.security, false), g.suggest_runbook, $2, $2
+FROM jsonb_to_recordset($1::jsonb) AS g(group_key text, tenant_id text, claimed_tenant text, name text,
+  action text, severity text, security boolean, suggest_runbook text)
+ON CONFLICT (group_key) WHERE state = 'open' DO NOTHING
+RETURNING id, group_key`;
+
+const RANK = (s: string) =>
+  `(CASE ${s} WHEN 'firing' THEN 0 WHEN 'acknowledged' THEN 1 ELSE 2 END)`;
+
+// Follow-up events (a PagerDuty resolve carries only its dedup_key) keep the alert's identity and
+// group; a firing event moves it to the open group of its key. Older states than the stored one
+// lose, and an acknowledgement never reopens a resolved alert.
+const UPSERT_ALERTS_SQL = `
+INSERT INTO alerts AS a (source, fingerprint, tenant_id, claimed_tenant, group_id, group_key, name,
+  status, summary, severity_hint, labels, annotations, starts_at, ends_at, last_event_id, updated_at)
+SELECT x.source, x.fingerprint, x.tenant_id, x.claimed_tenant, x.group_id, x.group_key, x.name,
+  x.status, x.summary, x.severity_hint, x.labels, x.annotations, x.starts_at, x.ends_at, x.event_id, $2
+FROM jsonb_to_recordset($1::jsonb) AS x(source text, fingerprint text, tenant_id text,
+  claimed_tenant text, group_id bigint, group_key text, name text, status text, summary text,
+  severity_hint text, labels jsonb, annotations jsonb, starts_at timestamptz, ends_at timestamptz,
+  event_id bigint)
+ON CONFLICT (source, fingerprint) DO UPDATE SET
+  status = EXCLUDED.status, starts_at = EXCLUDED.starts_at, ends_at = EXCLUDED.ends_at,
+  last_event_id = EXCLUDED.last_event_id, updated_at = EXCLUDED.updated_at,
+  group_id = CASE WHEN EXCLUDED.status = 'firing' THEN EXCLUDED.group_id ELSE coalesce(a.group_id, EXCLUDED.group_id) END,
+  tenant_id = CASE WHEN EXCLUDED.status = 'firing' THEN EXCLUDED.tenant_id ELSE a.tenant_id END,
+  claimed_tenant = CASE WHEN EXCLUDED.status = 'firing' THEN EXCLUDED.claimed_tenant ELSE a.claimed_tenant END,
+  group_key = CASE WHEN EXCLUDED.status = 'firing' THEN EXCLUDED.group_key ELSE a.group_key END,
+  name = CASE WHEN EXCLUDED.status = 'firing' THEN EXCLUDED.name ELSE a.name END,
+  summary = CASE WHEN EXCLUDED.status = 'firing' THEN EXCLUDED.summary ELSE a.summary END,
+  labels = CASE WHEN EXCLUDED.status = 'firing' THEN EXCLUDED.labels ELSE a.labels END,
+  annotations = CASE WHEN EXCLUDED.status = 'firing' THEN EXCLUDED.annotations ELSE a.annotations END
+WHERE (EXCLUDED.starts_at > a.starts_at
+    OR (EXCLUDED.starts_at = a.starts_at AND ${RANK('EXCLUDED.status')} > ${RANK('a.status')}))
+  AND NOT (EXCLUDED.status = 'acknowledged' AND a.status = 'resolved')
+RETURNING group_id`;
+
+const RECOUNT_SQL = `
+WITH before AS (SELECT id, state FROM alert_groups WHERE id = ANY($1::bigint[])),
+counts AS (
+  SELECT b.id, count(a.id) FILTER (WHERE a.status <> 'resolved')::int AS active, count(a.id)::int AS total
+  FROM before b LEFT JOIN alerts a ON a.group_id = b.id GROUP BY b.id
+)
+UPDATE alert_groups g SET firing_count = c.active, total_count = c.total, version = g.version + 1,
+  updated_at = $2, state = CASE WHEN c.active > 0 THEN 'open' ELSE 'resolved' END,
+  resolved_at = CASE WHEN c.active > 0 THEN NULL ELSE coalesce(g.resolved_at, $2) END
+FROM counts c JOIN before b ON b.id = c.id
+WHERE g.id = c.id
+RETURNING g.*, b.state AS before_state`;
+
+const UNKNOWN_SQL = `
+INSERT INTO alert_unknown_tenants (tenant_id, first_seen, last_seen, alert_count, last_alert)
+SELECT x.tenant_id, $2, $2, x.n, x.name FROM jsonb_to_recordset($1::jsonb) AS x(tenant_id text, n int, name text)
+ON CONFLICT (tenant_id) DO UPDATE SET last_seen = EXCLUDED.last_seen,
+  alert_count = alert_unknown_tenants.alert_count + EXCLUDED.alert_count, last_alert = EXCLUDED.last_alert`;
+
+function keyed(e: EventRow): Keyed {
+  const tenant = resolveTenant(
+    e.tenant_id ?? undefined,
+    new Set(e.known && e.tenant_id ? [e.tenant_id] : []),
+  );
+  return { ...e, tenant, key: alertGroupKey(tenant, e.name), startsAt: e.starts_at };
+}
+
+function groupSpec(e: Keyed, action: AlertAction): Record<string, unknown> {
+  return {
+    group_key: e.key,
+    tenant_id: e.tenant.kind === 'tenant' ? e.tenant.tenantId : null,
+    claimed_tenant: e.tenant.kind === 'unknown' ? e.tenant.claimedTenant : null,
+    name: e.name,
+    action: action.kind,
+    severity: action.kind === 'declare' ? action.severity : null,
+    security: action.kind === 'declare' && action.security,
+    suggest_runbook: action.kind === 'declare' ? (action.suggestRunbook ?? null) : null,
+  };
+}
+
+function alertSpec(e: Keyed, groupId: number | undefined): Record<string, unknown> {
+  return {
+    source: e.source,
+    fingerprint: e.fingerprint,
+    tenant_id: e.tenant.kind === 'tenant' ? e.tenant.tenantId : null,
+    claimed_tenant: e.tenant.kind === 'unknown' ? e.tenant.claimedTenant : null,
+    group_id: groupId ?? null,
+    group_key: e.key,
+    name: e.name,
+    status: e.status,
+    summary: e.summary,
+    severity_hint: e.severity_hint,
+    labels: e.labels,
+    annotations: e.annotations,
+    starts_at: e.starts_at,
+    ends_at: e.ends_at,
+    event_id: e.id,
+  };
+}
+
+/** Opens groups for keys with firing alerts and none open; returns key -> open group id. */
+async function openGroups(
+  c: PoolClient,
+  events: Keyed[],
+  decide: (a: NormalizedAlert) => AlertAction,
+  now: Date,
+): Promise<{ open: Map<string, number>; created: number[] }> {
+  const keys = [...new Set(events.map((e) => e.key))];
+  const found = await c.query<{ id: string; group_key: string }>(
+    `SELECT id, group_key FROM alert_groups WHERE group_key = ANY($1) AND state = 'open'`,
+    [keys],
+  );
+  const open = new Map(found.rows.map((r) => [r.group_key, Number(r.id)]));
+  const specs = new Map<string, Record<string, unknown>>();
+  for (const e of events) {
+    if (e.status !== 'firing' || open.has(e.key) || specs.has(e.key)) continue;
+    specs.set(e.key, groupSpec(e, decide(eventAlert(e))));
+  }
+  const created: number[] = [];
+  if (specs.size > 0) {
+    const ins = await c.query<{ id: string; group_key: string }>(CREATE_GROUPS_SQL, [
+      JSON.stringify([...specs.values()]),
+      now,
+    ]);
+    for (const r of ins.rows) {
+      open.set(r.group_key, Number(r.id));
+      created.push(Number(r.id));
+    }
+  }
+  return { open, created };
+}
+
+/** Applies a payload's unprocessed events inside the caller's transaction. */
+export async function applyEvents(
+  c: PoolClient,
+  payloadId: number,
+  decide: (a: NormalizedAlert) => AlertAction,
+  now: Date,
+): Promise<ChangedGroup[]> {
+  const all = (await c.query<EventRow>(EVENTS_SQL, [payloadId])).rows.map(keyed);
+  const events = newestPerAlert(all);
+  let changed: ChangedGroup[] = [];
+  if (events.length > 0) {
+    const stored = events.flatMap((e) => (e.stored_key ? [e.stored_key] : []));
+    await c.query(LOCK_SQL, [[...events.map((e) => e.key), ...stored]]);
+    const { open, created } = await openGroups(c, events, decide, now);
+    const specs = events.map((e) => alertSpec(e, open.get(e.key)));
+    const upserted = await c.query<{ group_id: string | null }>(UPSERT_ALERTS_SQL, [
+      JSON.stringify(specs),
+      now,
+    ]);
+    const touched = new Set(created);
+    for (const r of upserted.rows) if (r.group_id !== null) touched.add(Number(r.group_id));
+    if (touched.size > 0) {
+      const recount = await c.query<GroupRow & { before_state: string }>(RECOUNT_SQL, [
+        [...touched],
+        now,
+      ]);
+      changed = recount.rows.map((r) => ({
+        ...toGroup(r),
+        justResolved: r.before_state === 'open' && r.state === 'resolved',
+      }));
+    }
+    await recordUnknownTenants(c, events, now);
+  }
+  await c.query(DONE_SQL, [payloadId, now]);
+  return changed;
+}
+
+async function recordUnknownTenants(c: PoolClient, events: Keyed[], now: Date): Promise<void> {
+  const seen = new Map<string, { tenant_id: string; n: number; name: string }>();
+  for (const e of events) {
+    if (e.tenant.kind !== 'unknown') continue;
+    const entry = seen.get(e.tenant.claimedTenant) ?? {
+      tenant_id: e.tenant.claimedTenant,
+      n: 0,
+      name: e.name,
+    };
+    entry.n += 1;
+    entry.name = e.name;
+    seen.set(e.tenant.claimedTenant, entry);
+  }
+  if (seen.size > 0) await c.query(UNKNOWN_SQL, [JSON.stringify([...seen.values()]), now]);
+}

@@ -1,0 +1,240 @@
+import type { PoolClient } from 'pg';
+import type { RoleBinding } from '../../domain/access/access';
+import type { SlaClock } from '../../domain/sla/sla-clock';
+import type { NewTimelineEntry, Scope } from '../../ports/incident-store';
+import type {
+  ClockChanges,
+  NewClock,
+  NewSlaEvent,
+  SlaEvent,
+  SlaIncident,
+  SlaStore,
+  SlaTx,
+} from '../../ports/sla-store';
+import type { Database } from './database';
+import {
+  CLOCK_COLUMNS,
+  toClock,
+  toEvent,
+  toSlaIncident,
+  type ClockRow,
+  type EventRow,
+  type IncidentRow,
+} from './pg-sla-rows';
+import { INCIDENTS_TO_REPAIR_SQL } from './pg-sla-repair';
+
+class PgSlaTx implements SlaTx {
+  constructor(private readonly c: PoolClient) {}
+
+  async incident(
+    number: number,
+    opts: { forUpdate?: boolean } = {},
+  ): Promise<SlaIncident | undefined> {
+    const lock = opts.forUpdate ? ' FOR UPDATE' : '';
+    const { rows } = await this.c.query<IncidentRow>(
+      `SELECT * FROM incidents WHERE id = $1${lock}`,
+      [number],
+    );
+    return rows[0] ? toSlaIncident(rows[0]) : undefined;
+  }
+
+  async tenantsAddedAt(number: number): Promise<Map<string, Date>> {
+    const { rows } = await this.c.query<{ tenant_id: string; added_at: Date }>(
+      'SELECT tenant_id, added_at FROM incident_tenants WHERE incident_id = $1',
+      [number],
+    );
+    return new Map(rows.map((r) => [r.tenant_id, r.added_at]));
+  }
+
+  async tenantPlans(tenants: readonly string[]): Promise<Map<string, string>> {
+    const { rows } = await this.c.query<{ id: string; plan: string }>(
+      'SELECT id, plan FROM tenants WHERE id = ANY($1)',
+      [tenants],
+    );
+    return new Map(rows.map((r) => [r.id, r.plan]));
+  }
+
+  async roleHolders(
+    tenants: readonly string[],
+    roles: readonly RoleBinding['role'][],
+  ): Promise<RoleBinding[]> {
+    const { rows } = await this.c.query<{
+      user_id: string;
+      tenant_id: string;
+      role: RoleBinding['role'];
+    }>(
+      `SELECT user_id, tenant_id, role FROM role_bindings
+       WHERE role = ANY($2) AND (tenant_id = ANY($1) OR tenant_id = '*') ORDER BY user_id, tenant_id`,
+      [tenants, roles],
+    );
+    return rows.map((r) => ({ user: r.user_id, tenant: r.tenant_id, role: r.role }));
+  }
+
+  async lastUpdates(number: number): Promise<Map<string, Date>> {
+    const { rows } = await this.c.query<{ tenant: string; at: Date }>(
+      `SELECT t AS tenant, max(at) AS at FROM timeline, unnest(tenant_ids) AS t
+       WHERE incident_id = $1 AND kind = 'update' GROUP BY t`,
+      [number],
+    );
+    return new Map(rows.map((r) => [r.tenant, r.at]));
+  }
+
+  async clocksOf(
+    number: number,
+    opts: { activeOnly?: boolean; forUpdate?: boolean } = {},
+  ): Promise<SlaClock[]> {
+    const { rows } = await this.c.query<ClockRow>(
+      `SELECT * FROM sla_clocks WHERE incident_id = $1
+       ${opts.activeOnly ? `AND state IN ('pending', 'breached')` : ''} ORDER BY id${opts.forUpdate ? ' FOR UPDATE' : ''}`,
+      [number],
+    );
+    return rows.map(toClock);
+  }
+
+  async startClock(c: NewClock): Promise<SlaClock> {
+    const { rows } = await this.c.query<ClockRow>(
+      `INSERT INTO sla_clocks (tenant_id, incident_id, kind, state, started_at, due_at, warn_times,
+                               warnings_sent, repeat_every_ms)
+       VALUES ($1, $2, $3, 'pending', $4, $5, $6::timestamptz[], $7, $8)
+       ON CONFLICT (incident_id, tenant_id, kind) DO UPDATE SET
+         state = 'pending', started_at = EXCLUDED.started_at, due_at = EXCLUDED.due_at,
+         warn_times = EXCLUDED.warn_times, warnings_sent = EXCLUDED.warnings_sent,
+         repeat_every_ms = EXCLUDED.repeat_every_ms, warned_at = NULL, breached_at = NULL,
+         last_reminder_n = 0, met_at = NULL, stopped_at = NULL,
+         generation = sla_clocks.generation + 1, updated_at = now()
+       RETURNING *`,
+      [
+        c.tenant,
+        c.incident,
+        c.kind,
+        c.startedAt,
+        c.dueAt,
+        c.warnTimes,
+        c.warningsSent,
+        c.repeatEveryMs,
+      ],
+    );
+    return toClock(rows[0] as ClockRow);
+  }
+
+  async updateClock(id: number, changes: ClockChanges): Promise<SlaClock> {
+    const sets = ['updated_at = now()'];
+    const values: unknown[] = [id];
+    for (const [key, column] of Object.entries(CLOCK_COLUMNS) as [
+      keyof typeof CLOCK_COLUMNS,
+      string,
+    ][]) {
+      if (changes[key] === undefined) continue;
+      values.push(changes[key]);
+      sets.push(`${column} = $${values.length}${key === 'warnTimes' ? '::timestamptz[]' : ''}`);
+    }
+    if (changes.bump) sets.push('generation = generation + 1');
+    const { rows } = await this.c.query<ClockRow>(
+      `UPDATE sla_clocks SET ${sets.join(', ')} WHERE id = $1 RETURNING *`,
+      values,
+    );
+    if (!rows[0]) throw new Error(`SLA clock ${id} not visible for update`);
+    return toClock(rows[0]);
+  }
+
+  async insertEvent(e: NewSlaEvent): Promise<boolean> {
+    const { rowCount } = await this.c.query(
+      `INSERT INTO sla_events (tenant_id, incident_id, clock_id, clock_kind, generation, step, due_at,
+                               scheduled_at, fired_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (clock_id, generation, step) DO NOTHING`,
+      [
+        e.tenant,
+        e.incident,
+        e.clockId,
+        e.clockKind,
+        e.generation,
+        e.step,
+        e.dueAt,
+        e.scheduledAt,
+        e.firedAt,
+      ],
+    );
+    return rowCount === 1;
+  }
+
+  async leaseUnposted(number: number, token: string, until: Date, now: Date): Promise<SlaEvent[]> {
+    const { rows } = await this.c.query<EventRow>(
+      `UPDATE sla_events SET lease_token = $2, lease_until = $3
+       WHERE incident_id = $1 AND posted_at IS NULL AND (lease_until IS NULL OR lease_until <= $4)
+       RETURNING *`,
+      [number, token, until, now],
+    );
+    return rows.map(toEvent).sort((a, b) => a.id - b.id);
+  }
+
+  async markPosted(ids: readonly number[], token: string, at: Date): Promise<void> {
+    await this.c.query(
+      `UPDATE sla_events SET posted_at = $3, lease_token = NULL, lease_until = NULL
+       WHERE id = ANY($1) AND lease_token = $2`,
+      [ids, token, at],
+    );
+  }
+
+  async releaseLease(ids: readonly number[], token: string): Promise<void> {
+    await this.c.query(
+      'UPDATE sla_events SET lease_token = NULL, lease_until = NULL WHERE id = ANY($1) AND lease_token = $2',
+      [ids, token],
+    );
+  }
+
+  async appendTimeline(number: number, entry: NewTimelineEntry): Promise<void> {
+    await this.c.query(
+      `INSERT INTO timeline (incident_id, tenant_ids, at, actor, kind, text, data)
+       SELECT $1, coalesce($2::text[], i.tenant_ids), $3, $4, $5, $6, $7 FROM incidents i WHERE i.id = $1`,
+      [
+        number,
+        entry.tenants ?? null,
+        entry.at,
+        entry.actor,
+        entry.kind,
+        entry.text,
+        entry.data ?? {},
+      ],
+    );
+  }
+
+  async markSecurity(number: number, awareAt: Date): Promise<SlaIncident> {
+    const { rows } = await this.c.query<IncidentRow>(
+      'UPDATE incidents SET security = true, security_aware_at = $2 WHERE id = $1 RETURNING *',
+      [number, awareAt],
+    );
+    if (!rows[0]) throw new Error(`incident ${number} not visible for update`);
+    return toSlaIncident(rows[0]);
+  }
+
+  async activeClocks(afterId: number, limit: number): Promise<SlaClock[]> {
+    const { rows } = await this.c.query<ClockRow>(
+      `SELECT * FROM sla_clocks WHERE state IN ('pending', 'breached') AND id > $1 ORDER BY id LIMIT $2`,
+      [afterId, limit],
+    );
+    return rows.map(toClock);
+  }
+
+  async stalledDeliveries(now: Date): Promise<{ incident: number; firedAt: Date }[]> {
+    const { rows } = await this.c.query<{ incident_id: string; fired_at: Date }>(
+      `SELECT incident_id, min(fired_at) AS fired_at FROM sla_events
+       WHERE posted_at IS NULL AND (lease_until IS NULL OR lease_until <= $1) GROUP BY incident_id`,
+      [now],
+    );
+    return rows.map((r) => ({ incident: Number(r.incident_id), firedAt: r.fired_at }));
+  }
+
+  async incidentsToRepair(since: Date): Promise<number[]> {
+    const { rows } = await this.c.query<{ id: string }>(INCIDENTS_TO_REPAIR_SQL, [since]);
+    return rows.map((r) => Number(r.id));
+  }
+}
+
+/** SlaStore on Postgres: every transaction runs as the app role under row-level security. */
+export class PgSlaStore implements SlaStore {
+  constructor(private readonly db: Database) {}
+
+  inScope<T>(scope: Scope, fn: (tx: SlaTx) => Promise<T>): Promise<T> {
+    return this.db.scoped(scope, (client) => fn(new PgSlaTx(client)));
+  }
+}

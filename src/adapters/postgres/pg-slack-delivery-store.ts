@@ -1,0 +1,170 @@
+import type { PoolClient } from 'pg';
+import type { DeliveryFailure, DeliveryFailureLog } from '../../ports/chat-outbox';
+import type { Database } from './database';
+
+export interface LaneState {
+  nextSeq: number;
+  doneSeq: number;
+  tatMs: number;
+}
+
+export interface NewDeliveryFailure {
+  method: string;
+  channel?: string;
+  threadTs?: string;
+  messageTs?: string;
+  summary: string;
+  error: string;
+  attempts: number;
+  jobId?: string;
+}
+
+interface LaneRow {
+  next_seq: string;
+  done_seq: string;
+  tat_ms: string;
+}
+
+function toLane(r: LaneRow): LaneState {
+  return { nextSeq: Number(r.next_seq), doneSeq: Number(r.done_seq), tatMs: Number(r.tat_ms) };
+}
+
+/**
+ * Per-channel lanes for chat.postMessage (order and Slack's rate, shared by every worker
+ * process) and the record of calls that failed for good. Platform-wide ('*' scope).
+ */
+export class PgSlackDeliveryStore implements DeliveryFailureLog {
+  constructor(private readonly db: Database) {}
+
+  private run<T>(fn: (c: PoolClient) => Promise<T>): Promise<T> {
+    return this.db.scoped('*', fn);
+  }
+
+  /** The next sequence number of a channel's lane, and how far the lane has got. */
+  async allocate(channel: string): Promise<{ seq: number; done: number }> {
+    const { rows } = await this.run((c) =>
+      c.query<{ next_seq: string; done_seq: string }>(
+        `INSERT INTO slack_lanes (channel, next_seq) VALUES ($1, 1)
+         ON CONFLICT (channel) DO UPDATE SET next_seq = slack_lanes.next_seq + 1
+         RETURNING next_seq, done_seq`,
+        [channel],
+      ),
+    );
+    const row = rows[0];
+    if (!row) throw new Error(`no lane for ${channel}`);
+    return { seq: Number(row.next_seq), done: Number(row.done_seq) };
+  }
+
+  async lane(channel: string): Promise<LaneState | undefined> {
+    const { rows } = await this.run((c) =>
+      c.query<LaneRow>('SELECT next_seq, done_seq, tat_ms FROM slack_lanes WHERE channel = $1', [
+        channel,
+      ]),
+    );
+    return rows[0] ? toLane(rows[0]) : undefined;
+  }
+
+  /**
+   * GCRA check: may the channel's next post go at `nowMs`, or when may it? `toleranceMs` is the
+   * burst: how far ahead of its theoretical time a post may go.
+   */
+  async allowed(
+    channel: string,
+    nowMs: number,
+    toleranceMs: number,
+  ): Promise<{ ok: true } | { ok: false; atMs: number }> {
+    const { rows } = await this.run((c) =>
+      c.query<{ tat_ms: string }>('SELECT tat_ms FROM slack_lanes WHERE channel = $1', [channel]),
+    );
+    const at = Number(rows[0]?.tat_ms ?? 0) - toleranceMs;
+    return nowMs >= at ? { ok: true } : { ok: false, atMs: at };
+  }
+
+  /**
+   * GCRA update after a post, from the time Slack had answered: Slack counts a post when it
+   * arrives, which is before the answer, so this can't let the next one arrive early. While the
+   * lane is backed up the theoretical time is ahead of the answer and nothing drifts.
+   */
+  async sent(channel: string, answeredMs: number, intervalMs: number): Promise<void> {
+    await this.run((c) =>
+      c.query('UPDATE slack_lanes SET tat_ms = greatest(tat_ms, $2) + $3 WHERE channel = $1', [
+        channel,
+        answeredMs,
+        intervalMs,
+      ]),
+    );
+  }
+
+  /** Slack said 429: nothing goes to the channel before `untilMs`, and then no burst. */
+  async block(channel: string, untilMs: number, toleranceMs: number): Promise<void> {
+    await this.run((c) =>
+      c.query('UPDATE slack_lanes SET tat_ms = greatest(tat_ms, $2) WHERE channel = $1', [
+        channel,
+        untilMs + toleranceMs,
+      ]),
+    );
+  }
+
+  /** Marks `seq` delivered (or given up on); returns the lane after it. */
+  async finish(channel: string, seq: number): Promise<LaneState | undefined> {
+    const { rows } = await this.run((c) =>
+      c.query<LaneRow>(
+        'UPDATE slack_lanes SET done_seq = greatest(done_seq, $2) WHERE channel = $1 RETURNING next_seq, done_seq, tat_ms',
+        [channel, seq],
+      ),
+    );
+    return rows[0] ? toLane(rows[0]) : undefined;
+  }
+
+  async recordFailure(f: NewDeliveryFailure, at: Date): Promise<void> {
+    await this.run((c) =>
+      c.query(
+        `INSERT INTO slack_failures (failed_at, method, channel, thread_ts, message_ts, summary, error, attempts, job_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+        [
+          at,
+          f.method,
+          f.channel ?? null,
+          f.threadTs ?? null,
+          f.messageTs ?? null,
+          f.summary,
+          f.error,
+          f.attempts,
+          f.jobId ?? null,
+        ],
+      ),
+    );
+  }
+
+  async failuresIn(
+    channel: string,
+    threadTs?: string,
+    limit = 5,
+  ): Promise<{ total: number; recent: DeliveryFailure[] }> {
+    const { rows } = await this.run((c) =>
+      c.query<{
+        failed_at: Date;
+        method: string;
+        channel: string | null;
+        summary: string;
+        error: string;
+        attempts: number;
+        total: string;
+      }>(
+        `SELECT failed_at, method, channel, summary, error, attempts, count(*) OVER () AS total FROM slack_failures
+         WHERE channel = $1 AND ($2::text IS NULL OR thread_ts = $2 OR message_ts = $2)
+         ORDER BY failed_at DESC, id DESC LIMIT $3`,
+        [channel, threadTs ?? null, limit],
+      ),
+    );
+    const recent = rows.map((r) => ({
+      failedAt: r.failed_at,
+      method: r.method,
+      channel: r.channel,
+      summary: r.summary,
+      error: r.error,
+      attempts: r.attempts,
+    }));
+    return { total: Number(rows[0]?.total ?? 0), recent };
+  }
+}

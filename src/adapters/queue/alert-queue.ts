@@ -1,0 +1,64 @@
+import { randomUUID } from 'node:crypto';
+import type { AlertJobs } from '../../ports/alert-store';
+import { Batcher } from '../batcher';
+import type { AppQueue } from './queue-backend';
+
+export const ALERT_QUEUE = 'alerts';
+export const PROCESS_JOB = 'process';
+export const PLACE_JOB = 'place';
+
+export type AlertJobData = { payloadId: number } | { placeKey: string };
+
+const RETRY = { attempts: 8, backoff: { type: 'exponential' as const, delay: 500 } };
+const KEEP = {
+  removeOnComplete: { age: 3600, count: 10_000 },
+  removeOnFail: { age: 7 * 24 * 3600 },
+};
+// BullMQ runs jobs without a priority first: placing a new thread (the first Slack message of a
+// tenant's problem) goes ahead of a storm's backlog of payloads to apply.
+const PROCESS_PRIORITY = 1;
+
+/** Job id part for a place key: a tenant id, or `*` for the platform (which no tenant id can be). */
+export function placeJobKey(placeKey: string): string {
+  return placeKey === '*' ? 'platform' : `t-${placeKey}`;
+}
+
+/** AlertJobs on BullMQ: one `process` job per payload, one `place` run per tenant at a time. */
+export class BullmqAlertJobs implements AlertJobs {
+  // Payloads stored together are queued together: one addBulk.
+  private readonly processing: Batcher<number, unknown>;
+
+  constructor(private readonly queue: AppQueue<AlertJobData>) {
+    this.processing = new Batcher(
+      (ids) =>
+        this.queue.addBulk(
+          ids.map((payloadId) => ({
+            name: PROCESS_JOB,
+            data: { payloadId },
+            // Deterministic id: a retried request or the reconciler never queues a payload twice.
+            opts: { ...RETRY, ...KEEP, priority: PROCESS_PRIORITY, jobId: `payload-${payloadId}` },
+          })),
+        ),
+      { maxBatch: 100, concurrency: 2 },
+    );
+  }
+
+  async process(payloadId: number): Promise<void> {
+    await this.processing.submit(payloadId);
+  }
+
+  async place(placeKey: string): Promise<void> {
+    // One placement per tenant at a time; a request while one runs makes one more run after it.
+    const id = `place-${placeJobKey(placeKey)}`;
+    await this.queue.add(
+      PLACE_JOB,
+      { placeKey },
+      {
+        ...RETRY,
+        ...KEEP,
+        jobId: `${id}-${randomUUID()}`,
+        deduplication: { id, keepLastIfActive: true },
+      },
+    );
+  }
+}

@@ -1,0 +1,104 @@
+import { randomUUID } from 'node:crypto';
+import type { Job, JobsOptions } from 'bullmq';
+import type { PgSlackDeliveryStore } from '../postgres/pg-slack-delivery-store';
+import type { AppQueue, AppQueueEvents } from './queue-backend';
+import {
+  BULK_PRIORITY,
+  DELIVERY_JOB_OPTIONS,
+  WAIT_TIMEOUT_MS,
+  laneJobId,
+  parkDelayMs,
+  type DeliveryJob,
+  type LaneRate,
+} from './slack-delivery-jobs';
+
+export interface ProducerDeps {
+  queue: AppQueue<DeliveryJob>;
+  /** Created on first use: only processes that wait for a result need one. */
+  events: () => AppQueueEvents;
+  store: PgSlackDeliveryStore;
+  rate: LaneRate;
+}
+
+export interface AddOptions {
+  /** Interactive calls (a modal, an ephemeral reply) go ahead of bulk deliveries. */
+  interactive?: boolean;
+  /** Coalescing: jobs with one id collapse while waiting; one more runs after an active one. */
+  dedup?: { id: string; replace: boolean; delayMs: number };
+}
+
+type Unlaned = DeliveryJob extends infer J
+  ? J extends DeliveryJob
+    ? Omit<J, 'lane' | 'sent' | 'suspect'>
+    : never
+  : never;
+
+function jobName(data: Unlaned, lane: boolean): string {
+  if (data.op === 'call') return data.call.method;
+  return lane ? 'live-post' : 'live-edit';
+}
+
+/** Puts Slack calls on the delivery queue: posts into their channel's lane, the rest as they come. */
+export class DeliveryProducer {
+  // Calls this process makes for one channel get lane numbers in the order they were made.
+  private readonly allocations = new Map<string, Promise<{ seq: number; done: number }>>();
+
+  constructor(private readonly deps: ProducerDeps) {}
+
+  async post(data: Unlaned, channel: string): Promise<Job<DeliveryJob>> {
+    const { seq, done } = await this.allocate(channel);
+    const behind = seq - done - 1;
+    const job = await this.deps.queue.add(
+      jobName(data, true),
+      { ...data, lane: { channel, seq } },
+      {
+        ...DELIVERY_JOB_OPTIONS,
+        priority: BULK_PRIORITY,
+        jobId: laneJobId(channel, seq),
+        delay: behind > 0 ? parkDelayMs(behind, this.deps.rate) : 0,
+      },
+    );
+    // Its predecessor may have finished before this job existed to be woken: look again.
+    if (behind > 0) {
+      const lane = await this.deps.store.lane(channel);
+      if (lane && lane.doneSeq >= seq - 1) await job.promote().catch(() => undefined);
+    }
+    return job;
+  }
+
+  async add(data: Unlaned, opts: AddOptions = {}): Promise<Job<DeliveryJob>> {
+    const jobOpts: JobsOptions = {
+      ...DELIVERY_JOB_OPTIONS,
+      jobId: `${data.op === 'call' ? data.call.method : 'live'}-${randomUUID()}`,
+    };
+    if (!opts.interactive) jobOpts.priority = BULK_PRIORITY;
+    if (opts.dedup) {
+      jobOpts.jobId = `${opts.dedup.id}-${randomUUID()}`;
+      jobOpts.delay = opts.dedup.delayMs;
+      jobOpts.deduplication = {
+        id: opts.dedup.id,
+        keepLastIfActive: true,
+        ...(opts.dedup.replace ? { replace: true } : {}),
+      };
+    }
+    return this.deps.queue.add(jobName(data, false), data, jobOpts);
+  }
+
+  /** The job's result once delivered; rejects with Slack's error if it finally failed. */
+  async wait<R>(job: Job<DeliveryJob>): Promise<R> {
+    return (await job.waitUntilFinished(this.deps.events(), WAIT_TIMEOUT_MS)) as R;
+  }
+
+  private allocate(channel: string): Promise<{ seq: number; done: number }> {
+    const before = this.allocations.get(channel);
+    const next = (before ? before.catch(() => undefined) : Promise.resolve()).then(() =>
+      this.deps.store.allocate(channel),
+    );
+    this.allocations.set(channel, next);
+    const forget = () => {
+      if (this.allocations.get(channel) === next) this.allocations.delete(channel);
+    };
+    next.then(forget, forget);
+    return next;
+  }
+}

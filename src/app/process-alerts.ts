@@ -1,0 +1,67 @@
+import { ALERT_GROUP_MESSAGE, placeKeyOf } from '../domain/alerts/alert-group';
+import { decideAction } from '../domain/alerts/alert-rules';
+import { incidentRef } from '../domain/incidents/incident';
+import type { ChangedGroup } from '../ports/alert-store';
+import { ALERT_ACTOR, type AlertDeps } from './alert-deps';
+
+/**
+ * Applies one stored payload: dedup and grouping happen in the store; groups new to chat are
+ * handed to their tenant's placement job, placed ones get their thread message refreshed, and a
+ * group whose last alert resolved says so in its thread. Never waits for Slack.
+ */
+export async function processAlertPayload(
+  deps: AlertDeps,
+  payloadId: number,
+): Promise<ChangedGroup[]> {
+  const now = deps.clock.now();
+  const changed = await deps.store.applyPayload(
+    payloadId,
+    (a) => decideAction(a, deps.settings.rules),
+    now,
+  );
+  const toPlace = new Set<string>();
+  for (const g of changed) {
+    if (g.action === 'ignore' || g.total === 0) continue;
+    if (!g.placed) {
+      toPlace.add(placeKeyOf(g));
+      continue;
+    }
+    await deps.outbox.refresh(ALERT_GROUP_MESSAGE, String(g.id));
+    if (g.justResolved) await announceResolved(deps, g);
+  }
+  for (const key of toPlace) await deps.jobs.place(key);
+  return changed;
+}
+
+async function announceResolved(deps: AlertDeps, g: ChangedGroup): Promise<void> {
+  const text = `:white_check_mark: All ${g.total} alert${g.total === 1 ? '' : 's'} of *${g.name}* resolved.`;
+  if (g.incidentId !== undefined && g.tenantId !== undefined) {
+    const incident = g.incidentId;
+    await deps.incidents.store.inScope([g.tenantId], (tx) =>
+      tx.appendTimeline(incident, {
+        at: deps.clock.now(),
+        actor: ALERT_ACTOR,
+        kind: 'alert',
+        text: `Alert ${g.name} resolved (${g.total} alerts)`,
+        tenants: [g.tenantId as string],
+      }),
+    );
+  }
+  // The claim needs the thread's message: a group resolved before its first post shows it there.
+  if (g.channelId !== undefined && (await deps.store.claimResolveNotice(g.id))) {
+    const where = g.incidentId === undefined ? '' : ` (${incidentRef(g.incidentId)})`;
+    await deps.outbox.send({
+      channel: g.channelId,
+      threadTs: g.threadTs ?? g.messageTs,
+      text: `${text}${where}`,
+    });
+  }
+}
+
+/** Queues payloads that were stored but never processed (a lost enqueue, a crash). */
+export async function requeueUnprocessed(deps: AlertDeps, olderThanMs: number): Promise<number> {
+  const before = new Date(deps.clock.now().getTime() - olderThanMs);
+  const ids = await deps.store.unprocessedPayloads(before, 500);
+  for (const id of ids) await deps.jobs.process(id);
+  return ids.length;
+}

@@ -1,0 +1,155 @@
+import { randomUUID } from 'node:crypto';
+import type { RoleBinding } from '../domain/access/access';
+import {
+  afterFiring,
+  isActive,
+  isCustomerClock,
+  nextTimer,
+  type SlaClock,
+} from '../domain/sla/sla-clock';
+import type { SlaEvent, SlaIncident, SlaTx } from '../ports/sla-store';
+import type { SlaTimer } from '../ports/sla-timers';
+import { resetTenant, timersOf } from './sla-clocks';
+import type { SlaDeps } from './sla-deps';
+import { firingEntry, groupEvents, recipients, slaMessage } from './sla-messages';
+
+export type FireOutcome =
+  { kind: 'early'; until: Date } | { kind: 'done'; fired: number; posted: number };
+
+interface Claim {
+  incident: SlaIncident;
+  fired: number;
+  next: SlaTimer[];
+  /** Events this run holds the lease of, to post. */
+  events: SlaEvent[];
+  holders: RoleBinding[];
+}
+
+/**
+ * A timer for incident N at T went off. In one transaction, under the incident's row lock:
+ * re-read its clocks (Postgres is the truth), settle those whose condition was met since
+ * (an update on the timeline, the incident resolved), fire each clock whose next step is due
+ * (an event row unique per clock, generation and step: the claim that makes it once-only),
+ * and lease the unposted events. Then schedule what comes next, and post what was leased.
+ * A timer that finds nothing due does nothing.
+ */
+export async function fireSlaTimer(deps: SlaDeps, timer: SlaTimer): Promise<FireOutcome> {
+  const now = deps.clock.now();
+  // Another host's clock may run ahead: never decide a breach before its time here.
+  if (now.getTime() < timer.at.getTime()) return { kind: 'early', until: timer.at };
+  const token = randomUUID();
+  const claim = await deps.store.inScope('*', (tx) =>
+    claimDue(deps, tx, timer.incident, now, token),
+  );
+  if (!claim) return { kind: 'done', fired: 0, posted: 0 };
+  await deps.timers.ensure(claim.next);
+  const posted = await postLeased(deps, claim, token);
+  return { kind: 'done', fired: claim.fired, posted };
+}
+
+async function claimDue(
+  deps: SlaDeps,
+  tx: SlaTx,
+  number: number,
+  now: Date,
+  token: string,
+): Promise<Claim | undefined> {
+  const incident = await tx.incident(number, { forUpdate: true });
+  if (!incident) return undefined;
+  const active = await tx.clocksOf(number, { activeOnly: true, forUpdate: true });
+  const clocks = await settle(deps, tx, incident, active, now);
+  let fired = 0;
+  const after: SlaClock[] = [];
+  for (const clock of clocks) {
+    const next = nextTimer(clock, now);
+    if (!next || next.at.getTime() > now.getTime()) {
+      after.push(clock);
+      continue;
+    }
+    const claimed = await tx.insertEvent({
+      incident: number,
+      tenant: clock.tenant,
+      clockId: clock.id,
+      clockKind: clock.kind,
+      generation: clock.generation,
+      step: next.step,
+      dueAt: clock.dueAt,
+      scheduledAt: next.at,
+      firedAt: now,
+    });
+    after.push(await tx.updateClock(clock.id, afterFiring(clock, next.step, now)));
+    if (!claimed) continue;
+    fired += 1;
+    await tx.appendTimeline(number, firingEntry(clock, next.step, next.at, now));
+  }
+  const events = await tx.leaseUnposted(
+    number,
+    token,
+    new Date(now.getTime() + deps.settings.leaseMs),
+    now,
+  );
+  const holders =
+    events.length > 0 ? await tx.roleHolders(incident.tenants, ['comms', 'commander']) : [];
+  return { incident, fired, next: timersOf(after, now), events, holders };
+}
+
+/**
+ * Clocks whose condition was met without the listener seeing it (it failed, or the timer won
+ * the race): an update on the timeline since the clock started resets it; a resolved
+ * incident stops its customer clocks. What remains active is returned.
+ */
+async function settle(
+  deps: SlaDeps,
+  tx: SlaTx,
+  inc: SlaIncident,
+  clocks: SlaClock[],
+  now: Date,
+): Promise<SlaClock[]> {
+  const customer = clocks.filter((c) => isCustomerClock(c.kind));
+  if (customer.length === 0) return clocks;
+  if (inc.state === 'resolved') {
+    for (const c of customer) await tx.updateClock(c.id, { status: 'stopped', stoppedAt: now });
+    return clocks.filter((c) => !isCustomerClock(c.kind));
+  }
+  const updates = await tx.lastUpdates(inc.number);
+  const kept: SlaClock[] = [];
+  for (const clock of clocks) {
+    const update = updates.get(clock.tenant);
+    if (!isCustomerClock(clock.kind) || !update || update.getTime() <= clock.startedAt.getTime()) {
+      kept.push(clock);
+      continue;
+    }
+    const all = await tx.clocksOf(inc.number);
+    const reset = await resetTenant(deps, tx, inc, all, clock.tenant, update, now);
+    if (reset && isActive(reset) && !kept.some((k) => k.id === reset.id)) kept.push(reset);
+  }
+  return kept;
+}
+
+/** Posts the leased events, one message per group; each group is marked posted as soon as it is. */
+async function postLeased(deps: SlaDeps, claim: Claim, token: string): Promise<number> {
+  let posted = 0;
+  const groups = groupEvents(claim.events);
+  for (const [i, group] of groups.entries()) {
+    const ids = group.events.map((e) => e.id);
+    try {
+      const text = slaMessage(
+        claim.incident,
+        group,
+        recipients(claim.incident, group, claim.holders),
+        deps.clock.now(),
+      );
+      await deps.incidents.notifier.post(claim.incident, text);
+    } catch (err) {
+      // Give the lease back at once so the job's retry (or another worker) posts them.
+      const unposted = groups.slice(i).flatMap((g) => g.events.map((e) => e.id));
+      await deps.store
+        .inScope('*', (tx) => tx.releaseLease(unposted, token))
+        .catch(() => undefined);
+      throw err;
+    }
+    await deps.store.inScope('*', (tx) => tx.markPosted(ids, token, deps.clock.now()));
+    posted += ids.length;
+  }
+  return posted;
+}

@@ -1,0 +1,103 @@
+import type { AlertAction } from '../domain/alerts/alert-rules';
+import type { AlertSource, NormalizedAlert } from '../domain/alerts/normalized-alert';
+
+/** One webhook body that passed validation. */
+export interface ReceivedPayload {
+  source: AlertSource;
+  receivedAt: Date;
+  /** The body as received, JSON text (credentials redacted). */
+  rawJson: string;
+  problems: string[];
+  alerts: NormalizedAlert[];
+}
+
+export interface StoredPayload {
+  payloadId: number;
+  /** Alert events not seen before; 0 for a duplicate delivery. */
+  newEvents: number;
+}
+
+/** The webhook side: stores payloads and their alert events. */
+export interface AlertIntake {
+  /**
+   * Stores the payload and its alert events in one transaction. An event already stored (same
+   * source, fingerprint, status and firing cycle) is skipped, so duplicates change nothing.
+   */
+  store(payload: ReceivedPayload): Promise<StoredPayload>;
+}
+
+export type GroupState = 'open' | 'resolved';
+
+/** One tenant problem (tenant + alertname) and where its thread lives. */
+export interface AlertGroup {
+  id: number;
+  key: string;
+  /** Registered tenant; absent for platform alerts and unknown tenants. */
+  tenantId?: string;
+  /** A tenant id from the labels that is not registered. */
+  claimedTenant?: string;
+  name: string;
+  state: GroupState;
+  action: AlertAction['kind'];
+  severity?: string;
+  security: boolean;
+  suggestRunbook?: string;
+  firing: number;
+  total: number;
+  version: number;
+  incidentId?: number;
+  channelId?: string;
+  threadTs?: string;
+  messageTs?: string;
+  placed: boolean;
+}
+
+/** A group changed by applying a payload. */
+export interface ChangedGroup extends AlertGroup {
+  /** It went from open to resolved in this change. */
+  justResolved: boolean;
+}
+
+export interface GroupAlert {
+  status: 'firing' | 'resolved' | 'acknowledged';
+  summary: string;
+  labels: Record<string, string>;
+  startsAt: Date;
+  endsAt?: Date;
+  problems: string[];
+}
+
+/** The worker side: applies stored events to alerts and groups. Runs platform-wide. */
+export interface AlertStore {
+  /**
+   * Applies a payload's unprocessed events (older events than an alert's current state are
+   * ignored), creating groups with the action `decide` picks. Returns the groups that changed.
+   */
+  applyPayload(
+    payloadId: number,
+    decide: (alert: NormalizedAlert) => AlertAction,
+    now: Date,
+  ): Promise<ChangedGroup[]>;
+  group(id: number): Promise<AlertGroup | undefined>;
+  groupAlerts(id: number, limit: number): Promise<GroupAlert[]>;
+  /** Groups of a tenant (or platform key) not yet given a place in chat, oldest first. */
+  unplacedGroups(placeKey: string): Promise<AlertGroup[]>;
+  /** Records where a group's thread goes; false when it was placed already. */
+  place(
+    id: number,
+    place: { channelId?: string; threadTs?: string; incidentId?: number },
+  ): Promise<boolean>;
+  /** Records the posted message; returns the group as it is now. */
+  messagePosted(id: number, channelId: string, ts: string): Promise<AlertGroup | undefined>;
+  /** Claims the "all resolved" notice of a group; true once. */
+  claimResolveNotice(id: number): Promise<boolean>;
+  /** Payloads stored but not processed since before `before` (a lost enqueue, a crash). */
+  unprocessedPayloads(before: Date, limit: number): Promise<number[]>;
+}
+
+/** Background work of the alert pipeline. */
+export interface AlertJobs {
+  process(payloadId: number): Promise<void>;
+  /** Places the unplaced groups of one tenant (or the platform), one at a time. */
+  place(placeKey: string): Promise<void>;
+}

@@ -1,0 +1,59 @@
+import type { Block, OutboundMessage } from './chat';
+
+/** A message rendered from current state at the moment it is sent. */
+export interface RenderedMessage {
+  channel: string;
+  /** Post as a reply in this thread. */
+  threadTs?: string;
+  /** The message already posted: the delivery edits it instead of posting a new one. */
+  ts?: string;
+  text: string;
+  blocks?: Block[];
+  /** Version of the state rendered; `posted` gets it back to tell whether a newer one exists. */
+  version: number;
+}
+
+/**
+ * A message kept in step with some state (an alert group's thread, say). It is rendered when it
+ * is sent, never when it is requested, so a burst of changes becomes one post or one edit.
+ */
+export interface LiveMessageSource {
+  /** The message as it should look now; undefined when there is nothing to send. */
+  render(ref: string): Promise<RenderedMessage | undefined>;
+  /** Called once a first post went out, with where it landed. */
+  posted(ref: string, at: { channel: string; ts: string }, version: number): Promise<void>;
+}
+
+/**
+ * Outbound chat that never makes the caller wait for Slack: calls are durable once these
+ * promises resolve, and are delivered in order per channel within Slack's rate limits.
+ */
+export interface ChatOutbox {
+  register(kind: string, source: LiveMessageSource): void;
+  /** Posts the live message `kind`/`ref` in `channel` (rendered when its turn comes). */
+  publish(kind: string, ref: string, channel: string): Promise<void>;
+  /** Edits the live message `kind`/`ref` to its current render; bursts become one edit. */
+  refresh(kind: string, ref: string): Promise<void>;
+  /** Posts a plain message without waiting for its timestamp. */
+  send(msg: OutboundMessage): Promise<void>;
+}
+
+/** A Slack call that failed for good, as `/incident status` shows it. */
+export interface DeliveryFailure {
+  failedAt: Date;
+  method: string;
+  channel: string | null;
+  summary: string;
+  error: string;
+  attempts: number;
+}
+
+/** Where failed deliveries are kept (nothing is dropped silently). */
+export interface DeliveryFailureLog {
+  /** Failures in a channel (in a thread of it, when `threadTs` is given): count and newest few. */
+  failuresIn(
+    channel: string,
+    threadTs?: string,
+    limit?: number,
+  ): Promise<{ total: number; recent: DeliveryFailure[] }>;
+}

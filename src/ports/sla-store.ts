@@ -1,0 +1,95 @@
+import type { RoleBinding } from '../domain/access/access';
+import type { Incident } from '../domain/incidents/incident';
+import type { ClockKind, ClockSchedule, SlaClock } from '../domain/sla/sla-clock';
+import type { NewTimelineEntry, Scope } from './incident-store';
+
+/** An incident as the SLA clocks see it: the incident plus when the team became aware (security). */
+export interface SlaIncident extends Incident {
+  securityAwareAt: Date | null;
+}
+
+export interface NewClock extends ClockSchedule {
+  incident: number;
+  tenant: string;
+  kind: ClockKind;
+}
+
+/** Fields a use case may change on a clock; `bump` starts a new generation (older timers go stale). */
+export type ClockChanges = Partial<
+  Pick<
+    SlaClock,
+    | 'status'
+    | 'startedAt'
+    | 'dueAt'
+    | 'warnTimes'
+    | 'warningsSent'
+    | 'warnedAt'
+    | 'repeatEveryMs'
+    | 'breachedAt'
+    | 'lastReminderN'
+    | 'metAt'
+    | 'stoppedAt'
+  >
+> & { bump?: boolean };
+
+/** A warning, breach or reminder that a clock fired (the claim that makes it once-only). */
+export interface SlaEvent {
+  id: number;
+  incident: number;
+  tenant: string;
+  clockId: number;
+  clockKind: ClockKind;
+  generation: number;
+  step: string;
+  dueAt: Date;
+  scheduledAt: Date;
+  firedAt: Date;
+}
+
+export type NewSlaEvent = Omit<SlaEvent, 'id'>;
+
+/** One transaction over the SLA clocks, filtered by row-level security to its scope. */
+export interface SlaTx {
+  incident(number: number, opts?: { forUpdate?: boolean }): Promise<SlaIncident | undefined>;
+  /** When each affected tenant was added (declare time for the first ones). */
+  tenantsAddedAt(number: number): Promise<Map<string, Date>>;
+  tenantPlans(tenants: readonly string[]): Promise<Map<string, string>>;
+  /** Bindings of these roles on these tenants, platform-wide ('*') ones included. */
+  roleHolders(
+    tenants: readonly string[],
+    roles: readonly RoleBinding['role'][],
+  ): Promise<RoleBinding[]>;
+  /** The latest `/incident update` per tenant (unscoped updates count for every tenant). */
+  lastUpdates(number: number): Promise<Map<string, Date>>;
+  clocksOf(
+    number: number,
+    opts?: { activeOnly?: boolean; forUpdate?: boolean },
+  ): Promise<SlaClock[]>;
+  /** Creates the clock, or restarts the existing one of that (incident, tenant, kind) as a new generation. */
+  startClock(clock: NewClock): Promise<SlaClock>;
+  updateClock(id: number, changes: ClockChanges): Promise<SlaClock>;
+  /** Records a firing; false when that (clock, generation, step) already fired. */
+  insertEvent(event: NewSlaEvent): Promise<boolean>;
+  /** Leases the incident's unposted events whose lease is free or expired. */
+  leaseUnposted(number: number, token: string, until: Date, now: Date): Promise<SlaEvent[]>;
+  markPosted(ids: readonly number[], token: string, at: Date): Promise<void>;
+  releaseLease(ids: readonly number[], token: string): Promise<void>;
+  appendTimeline(number: number, entry: NewTimelineEntry): Promise<void>;
+  /** Marks the incident as a security incident the team became aware of at `awareAt`. */
+  markSecurity(number: number, awareAt: Date): Promise<SlaIncident>;
+  /** Active clocks with id > `afterId`, by id, for the reconciler. */
+  activeClocks(afterId: number, limit: number): Promise<SlaClock[]>;
+  /** Incidents with unposted events whose lease is free or expired, and the oldest such firing. */
+  stalledDeliveries(now: Date): Promise<{ incident: number; firedAt: Date }[]>;
+  /**
+   * Incidents whose clocks may be missing or outdated since `since` (a listener that failed):
+   * open ones with a tenant added since then and no customer clock, resolved ones with active
+   * clocks or resolved since then without a post-mortem clock.
+   */
+  incidentsToRepair(since: Date): Promise<number[]>;
+}
+
+/** Transactions over the SLA clocks. */
+export interface SlaStore {
+  inScope<T>(scope: Scope, fn: (tx: SlaTx) => Promise<T>): Promise<T>;
+}

@@ -1,0 +1,107 @@
+import type { Block } from '../src/ports/chat';
+
+export interface AlertThreadAlert {
+  status: 'firing' | 'resolved' | 'acknowledged';
+  summary: string;
+  labels: Record<string, string>;
+  startsAt: Date;
+  endsAt?: Date;
+  problems: string[];
+}
+
+/** What an alert group's thread message shows. */
+export interface AlertThreadView {
+  name: string;
+  tenantId?: string;
+  /** A tenant id from the labels that is not registered. */
+  claimedTenant?: string;
+  state: 'open' | 'resolved';
+  firing: number;
+  total: number;
+  incident?: string;
+  severity?: string;
+  security: boolean;
+  suggestRunbook?: string;
+  alerts: AlertThreadAlert[];
+}
+
+export const MAX_ALERTS_SHOWN = 10;
+// Labels every alert of a group shares say nothing about which one it is.
+const HIDDEN_LABELS = new Set(['alertname', 'tenant_id', 'tenant', 'severity']);
+const ICON = {
+  firing: ':red_circle:',
+  acknowledged: ':large_orange_circle:',
+  resolved: ':white_check_mark:',
+} as const;
+
+function hhmm(date: Date): string {
+  return `${date.toISOString().slice(11, 16)}Z`;
+}
+
+function who(view: AlertThreadView): string {
+  if (view.tenantId) return `tenant *${view.tenantId}*`;
+  if (view.claimedTenant) return `unknown tenant \`${view.claimedTenant}\``;
+  return 'platform';
+}
+
+function headline(view: AlertThreadView): string {
+  const icon = view.state === 'resolved' ? ICON.resolved : ICON.firing;
+  const count =
+    view.state === 'resolved'
+      ? `resolved (all ${view.total} alert${view.total === 1 ? '' : 's'})`
+      : `${view.firing} of ${view.total} firing`;
+  const incident = view.incident
+    ? ` · ${view.incident}${view.severity ? ` ${view.severity}` : ''}`
+    : '';
+  return `${icon} *${view.name}* · ${who(view)} · ${count}${incident}`;
+}
+
+function alertLine(a: AlertThreadAlert): string {
+  const labels = Object.entries(a.labels)
+    .filter(([k]) => !HIDDEN_LABELS.has(k))
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
+  const when =
+    a.status === 'resolved' && a.endsAt
+      ? `resolved ${hhmm(a.endsAt)}`
+      : `since ${hhmm(a.startsAt)}`;
+  return `${ICON[a.status]} ${a.summary}${labels ? ` (${labels})` : ''} · ${when}`;
+}
+
+function notes(view: AlertThreadView): string[] {
+  const out: string[] = [];
+  if (view.claimedTenant) {
+    out.push(
+      `:question: \`${view.claimedTenant}\` is not a registered tenant: kept as a platform alert. Register it (\`/tenant\`) or fix the alert's \`tenant_id\` label.`,
+    );
+  }
+  if (view.security) out.push(':lock: Security incident: keep tenant data out of this channel.');
+  if (view.suggestRunbook && view.tenantId) {
+    out.push(`:books: Suggested runbook: \`/runbook run ${view.suggestRunbook} ${view.tenantId}\``);
+  }
+  const problems = [...new Set(view.alerts.flatMap((a) => a.problems))];
+  if (problems.length > 0) out.push(`:warning: ${problems.slice(0, 3).join('; ')}`);
+  return out;
+}
+
+/** The thread message of an alert group: what fires, for whom, and what to do. */
+export function renderAlertThread(view: AlertThreadView): { text: string; blocks: Block[] } {
+  const head = headline(view);
+  const shown = view.alerts.slice(0, MAX_ALERTS_SHOWN).map(alertLine);
+  const more = view.total > shown.length ? [`_…and ${view.total - shown.length} more_`] : [];
+  const body = [...shown, ...more].join('\n').slice(0, 2900);
+  const extra = notes(view);
+  const blocks: Block[] = [
+    { type: 'section', text: { type: 'mrkdwn', text: head } },
+    ...(body ? [{ type: 'section', text: { type: 'mrkdwn', text: body } }] : []),
+    ...(extra.length > 0
+      ? [
+          {
+            type: 'context',
+            elements: extra.map((t) => ({ type: 'mrkdwn', text: t.slice(0, 2900) })),
+          },
+        ]
+      : []),
+  ];
+  return { text: [head, ...extra].join('\n'), blocks };
+}

@@ -1,0 +1,15 @@
+function hhmm(date: Date): string {
+  return `${date.toISOString().slice(11, 16)}Z`;
+}
+
+/** The `/incident status` line for Slack messages that could not be delivered. */
+export function renderDeliveryFailures(
+  failures: { failedAt: Date; method: string; error: string }[],
+  total: number,
+): string[] {
+  const last = failures[0];
+  if (!last) return [];
+  return [
+    `:warning: *${total} Slack message${total === 1 ? '' : 's'} not delivered* here (last: \`${last.method}\` at ${hhmm(last.failedAt)}: ${last.error}).`,
+  ];
+}

@@ -1,0 +1,101 @@
+import { SlackDelivery } from '../../src/adapters/queue/slack-delivery';
+import type { ChatPort } from '../../src/ports/chat';
+import { startStack, storageUnderTest, type Stack } from '../support/stack';
+import { rows } from '../support/alert-helpers';
+
+jest.setTimeout(120_000);
+
+let stack: Stack;
+let chat: ChatPort;
+
+beforeAll(async () => {
+  stack = await startStack({ slackRateLimit: { perSecond: 1, burst: 3 } });
+  // A second producer on the runtime's queue and database: its jobs run on the runtime's worker.
+  const unused = new Proxy(
+    {},
+    { get: () => () => Promise.reject(new Error('producer side only')) },
+  ) as ChatPort;
+  chat = new SlackDelivery(unused, stack.runtime.queues, stack.runtime.storage.db).chat;
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+const posts = (channel: string) =>
+  stack.emulator.callsTo('chat.postMessage').filter((c) => c.args.channel === channel);
+const failures = () =>
+  rows<{ method: string; error: string }>(stack, 'SELECT method, error FROM slack_failures');
+
+describe(`Slack delivery pipeline (${storageUnderTest()} storage, emulator rate limit 1/s burst 3)`, () => {
+  it('delivers a burst to one channel in order, under the rate limit, without stalling another channel', async () => {
+    const started = Date.now();
+    const burst = Array.from({ length: 8 }, (_, i) =>
+      chat.postMessage({ channel: 'C0BURST', text: `burst ${i + 1}` }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    const other = Date.now();
+    await chat.postMessage({ channel: 'C0OTHER', text: 'meanwhile' });
+    expect(Date.now() - other).toBeLessThan(1500);
+    await Promise.all(burst);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(4500);
+    expect(stack.emulator.messagesIn('C0BURST').map((m) => m.text)).toEqual(
+      Array.from({ length: 8 }, (_, i) => `burst ${i + 1}`),
+    );
+    const refused = posts('C0BURST').filter((c) => c.status === 429).length;
+    expect(posts('C0BURST').filter((c) => c.status === 200)).toHaveLength(8);
+    expect(refused).toBeLessThanOrEqual(1);
+    expect(await failures()).toEqual([]);
+  });
+
+  it("honours Slack's 429 Retry-After", async () => {
+    stack.emulator.failNext('chat.postMessage', { status: 429, retryAfter: 2 });
+    const started = Date.now();
+    await chat.postMessage({ channel: 'C0RETRY', text: 'after the wait' });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1900);
+    expect(posts('C0RETRY').map((c) => c.status)).toEqual([429, 200]);
+    expect(await failures()).toEqual([]);
+  });
+
+  it('retries 5xx with backoff', async () => {
+    stack.emulator.failNext('chat.postMessage', { status: 503, count: 2 });
+    const posted = await chat.postMessage({ channel: 'C0FLAKY', text: 'eventually' });
+    expect(posted.ts).toBeTruthy();
+    expect(posts('C0FLAKY').map((c) => c.status)).toEqual([503, 503, 200]);
+    expect(stack.emulator.messagesIn('C0FLAKY').map((m) => m.text)).toEqual(['eventually']);
+  });
+
+  it('coalesces a burst of edits to one message into few chat.update calls', async () => {
+    const { ts } = await chat.postMessage({ channel: 'C0EDIT', text: 'v0' });
+    for (let i = 1; i <= 20; i++)
+      await chat.updateMessage({ channel: 'C0EDIT', ts, text: `v${i}` });
+    await stack.emulator.waitFor(
+      () => stack.emulator.messagesIn('C0EDIT').find((m) => m.text === 'v20'),
+      10_000,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    const updates = stack.emulator.callsTo('chat.update').filter((c) => c.args.ts === ts);
+    expect(updates.length).toBeLessThanOrEqual(3);
+    expect(stack.emulator.messagesIn('C0EDIT')[0]?.text).toBe('v20');
+  });
+
+  it('records a call that finally fails and shows it in /incident status', async () => {
+    const declared = await (await stack.slash('declare P2 acme Search is slow')).reply();
+    const n = Number(/INC-(\d+)/.exec(declared)?.[1]);
+    const [incident] = await rows<{ channel_id: string }>(
+      stack,
+      'SELECT channel_id FROM incidents WHERE id = $1',
+      [n],
+    );
+    const channel = incident?.channel_id as string;
+    await stack.emulator.waitFor(() => stack.emulator.messagesIn(channel)[0], 10_000);
+    stack.emulator.failNext('chat.postMessage', { error: 'is_archived' });
+    await expect(chat.postMessage({ channel, text: 'lost in the archive' })).rejects.toThrow(
+      'is_archived',
+    );
+    expect(await failures()).toEqual([{ method: 'chat.postMessage', error: 'is_archived' }]);
+    const status = await (await stack.slash(`status INC-${n}`)).reply();
+    expect(status).toContain('1 Slack message not delivered');
+    expect(status).toContain('is_archived');
+  });
+});

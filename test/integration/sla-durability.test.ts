@@ -1,0 +1,139 @@
+import type { Runtime } from '../../src/main/runtime';
+import { SLA_QUEUE, SLA_TIMER_JOB, slaTimerJobId } from '../../src/ports/sla-timers';
+import { startStack, storageUnderTest, type Stack } from '../support/stack';
+import {
+  clocks,
+  declare,
+  messages,
+  query,
+  run,
+  secondWorker,
+  sleep,
+  SLA_CONFIG,
+  waitForMessage,
+  wipeQueue,
+} from '../support/sla-helpers';
+
+jest.setTimeout(60_000);
+
+let stack: Stack;
+
+beforeAll(async () => {
+  stack = await startStack({ configYaml: SLA_CONFIG });
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+async function breachEvents(n: number): Promise<number> {
+  const rows = await query<{ n: string }>(
+    stack,
+    `SELECT count(*) AS n FROM sla_events WHERE incident_id = $1 AND step = 'due'`,
+    [n],
+  );
+  return Number(rows[0]?.n);
+}
+
+/** Adds timer jobs for `incident` at `at` under ids the app never uses, as a stray duplicate would. */
+async function strayTimers(runtime: Runtime, incident: number, ats: Date[]): Promise<void> {
+  const queue = runtime.queues.createQueue(SLA_QUEUE);
+  try {
+    await queue.addBulk(
+      ats.map((at, i) => ({
+        name: SLA_TIMER_JOB,
+        data: { incident, at: at.getTime() },
+        opts: {
+          jobId: `${slaTimerJobId({ incident, at })}-stray${i}`,
+          delay: Math.max(0, at.getTime() - Date.now()),
+          removeOnComplete: true,
+        },
+      })),
+    );
+  } finally {
+    await queue.close();
+  }
+}
+
+describe(`SLA timers are durable (${storageUnderTest()} storage)`, () => {
+  it('rebuilds timers from Postgres after the queue state is wiped, and the breach still fires once', async () => {
+    const inc = await declare(stack, 'P1 acme Orders lost');
+    await sleep(300);
+    await wipeQueue(stack);
+    const counts = await stack.runtime.queues.createQueue(SLA_QUEUE).getJobCounts('delayed');
+    expect(counts.delayed).toBe(0);
+    const breach = await waitForMessage(stack, inc.channel, /SLA breach/, 10_000);
+    expect(breach.message.text).toContain('*acme*');
+    expect(breach.seenAt - inc.at).toBeLessThan(5000);
+    await sleep(1000);
+    expect(messages(stack, inc.channel, /SLA breach/)).toHaveLength(1);
+    expect(await breachEvents(inc.n)).toBe(1);
+    await run(stack, `resolve INC-${inc.n} Done`);
+  });
+
+  it('posts each breach once with two worker runtimes on one database, even with duplicate timers', async () => {
+    const other = await secondWorker(stack);
+    try {
+      const incidents = [
+        await declare(stack, 'P1 acme Checkout errors'),
+        await declare(stack, 'P1 globex Search errors'),
+        await declare(stack, 'P1 initech Export errors'),
+      ];
+      for (const inc of incidents) {
+        const due = (await clocks(stack, inc.n))[0]!.due_at;
+        // Stray copies at the due instant race the real timer on both workers.
+        await strayTimers(stack.runtime, inc.n, [
+          due,
+          due,
+          new Date(due.getTime() + 1),
+          new Date(due.getTime() + 2),
+        ]);
+      }
+      for (const inc of incidents) await waitForMessage(stack, inc.channel, /SLA breach/, 10_000);
+      await sleep(1500);
+      for (const inc of incidents) {
+        expect(messages(stack, inc.channel, /SLA breach/)).toHaveLength(1);
+        expect(await breachEvents(inc.n)).toBe(1);
+        await run(stack, `resolve INC-${inc.n} Done`);
+      }
+    } finally {
+      await other.stop();
+    }
+  });
+
+  it('does nothing when a timer fires after its condition was met (stale timer)', async () => {
+    const inc = await declare(stack, 'P1 globex Invoices delayed');
+    const firstDue = (await clocks(stack, inc.n))[0]!.due_at;
+    await sleep(700);
+    expect(await run(stack, `update INC-${inc.n} We are on it`)).toContain('Update posted');
+    // The original timer at the first due instant still fires; so does a stray one now.
+    await strayTimers(stack.runtime, inc.n, [new Date(), firstDue]);
+    await sleep(firstDue.getTime() + 300 - Date.now());
+    // (The update clock that the update started may warn meanwhile: that one is legitimate.)
+    expect(
+      messages(stack, inc.channel, /SLA (breach|warning).*first customer response/),
+    ).toHaveLength(0);
+    expect(await breachEvents(inc.n)).toBe(0);
+    const rows = await clocks(stack, inc.n);
+    expect(rows.find((c) => c.kind === 'first_response')?.state).toBe('met');
+    expect(rows.find((c) => c.kind === 'update')?.state).toBe('pending');
+    await run(stack, `resolve INC-${inc.n} Done`);
+  });
+
+  it('posts a breach whose first post failed once, on the retry, exactly once', async () => {
+    const inc = await declare(stack, 'P1 initech Webhooks lost');
+    await waitForMessage(stack, inc.channel, /SLA warning/);
+    stack.emulator.failNext('chat.postMessage', { error: 'internal_error' });
+    const breach = await waitForMessage(stack, inc.channel, /SLA breach/, 10_000);
+    expect(breach.message.text).toContain('*initech*');
+    await sleep(1500);
+    expect(messages(stack, inc.channel, /SLA breach/)).toHaveLength(1);
+    const posted = await query<{ posted_at: Date | null }>(
+      stack,
+      `SELECT posted_at FROM sla_events WHERE incident_id = $1 AND step = 'due'`,
+      [inc.n],
+    );
+    expect(posted[0]?.posted_at).toBeInstanceOf(Date);
+    await run(stack, `resolve INC-${inc.n} Done`);
+  });
+});

@@ -1,0 +1,89 @@
+import { renderAlertThread, type AlertThreadView } from '../../templates/alert-thread';
+import { renderDeliveryFailures } from '../../templates/delivery-failures';
+
+const base: AlertThreadView = {
+  name: 'TenantQuotaNearLimit',
+  tenantId: 'acme',
+  state: 'open',
+  firing: 2,
+  total: 3,
+  security: false,
+  alerts: [
+    {
+      status: 'firing',
+      summary: 'storage at 93%',
+      labels: { alertname: 'TenantQuotaNearLimit', tenant_id: 'acme', resource: 'storage' },
+      startsAt: new Date('2026-03-02T10:00:00Z'),
+      problems: [],
+    },
+    {
+      status: 'resolved',
+      summary: 'seats at 91%',
+      labels: { resource: 'seats' },
+      startsAt: new Date('2026-03-02T09:00:00Z'),
+      endsAt: new Date('2026-03-02T09:30:00Z'),
+      problems: [],
+    },
+  ],
+};
+
+describe('alert thread message', () => {
+  it('says what fires, for which tenant, with the distinguishing labels only', () => {
+    const { text, blocks } = renderAlertThread(base);
+    expect(text).toContain(':red_circle: *TenantQuotaNearLimit* · tenant *acme* · 2 of 3 firing');
+    const body = JSON.stringify(blocks);
+    expect(body).toContain('storage at 93% (resource=storage) · since 10:00Z');
+    expect(body).toContain('seats at 91% (resource=seats) · resolved 09:30Z');
+    expect(body).not.toContain('tenant_id=');
+    expect(body).toContain('…and 1 more');
+  });
+
+  it('says when the problem is over', () => {
+    expect(renderAlertThread({ ...base, state: 'resolved', firing: 0 }).text).toContain(
+      ':white_check_mark: *TenantQuotaNearLimit* · tenant *acme* · resolved (all 3 alerts)',
+    );
+  });
+
+  it('names the incident, the runbook to run and security handling', () => {
+    const { text } = renderAlertThread({
+      ...base,
+      name: 'TenantRLSDenied',
+      incident: 'INC-7',
+      severity: 'P1',
+      security: true,
+      suggestRunbook: 'tenant-leak-response',
+    });
+    expect(text).toContain('· INC-7 P1');
+    expect(text).toContain('/runbook run tenant-leak-response acme');
+    expect(text).toContain(':lock: Security incident');
+  });
+
+  it('flags an unknown tenant id and notes label problems', () => {
+    const view = {
+      ...base,
+      tenantId: undefined,
+      claimedTenant: 'nosuch',
+      alerts: [{ ...base.alerts[0]!, problems: ['label shard has a number value; stored as "7"'] }],
+    };
+    const { text } = renderAlertThread(view);
+    expect(text).toContain('unknown tenant `nosuch`');
+    expect(text).toContain('`nosuch` is not a registered tenant');
+    expect(text).toContain('label shard has a number value');
+  });
+
+  it('renders failed deliveries for /incident status, or nothing', () => {
+    expect(renderDeliveryFailures([], 0)).toEqual([]);
+    const [line] = renderDeliveryFailures(
+      [
+        {
+          failedAt: new Date('2026-03-02T10:05:00Z'),
+          method: 'chat.postMessage',
+          error: 'is_archived',
+        },
+      ],
+      2,
+    );
+    expect(line).toContain('2 Slack messages not delivered');
+    expect(line).toContain('`chat.postMessage` at 10:05Z: is_archived');
+  });
+});

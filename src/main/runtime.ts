@@ -186,8 +186,11 @@ export async function startRuntime(config: AppConfig, opts: RuntimeOptions): Pro
         port = await server.listen(config.env.PORT);
         log.info({ port, slackMode: opts.console ? 'console' : config.slackMode }, 'web listening');
       }
-      await app.start();
-      closers.push(() => app?.stop() as Promise<void>);
+      // HTTP mode mounts Bolt's receiver on our server; App.start() would open a second one.
+      if (!bolt.httpReceiver) {
+        await app.start();
+        closers.push(() => app?.stop() as Promise<void>);
+      }
       if (!opts.console) consoleEnded?.();
     }
     for (const m of modules) {

@@ -14,19 +14,34 @@ export function configOrExit(): AppConfig {
   }
 }
 
-/** SIGTERM/SIGINT: stop taking work, let in-flight work finish, close pools, exit. */
-export function exitOnSignals(runtime: Runtime): void {
+/**
+ * SIGTERM/SIGINT: stop taking work, let in-flight work finish, close pools, exit. Installed
+ * before start, so a signal during start-up waits for the runtime and then stops it cleanly.
+ */
+export function handleSignals(): { attach(runtime: Runtime): void } {
+  let runtime: Runtime | undefined;
+  let requested: string | undefined;
   let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) return;
+  const stop = () => {
+    if (stopping || !runtime || !requested) return;
     stopping = true;
-    runtime.log.info({ signal }, 'shutting down');
+    runtime.log.info({ signal: requested }, 'shutting down');
     const force = setTimeout(() => process.exit(1), 25_000);
     force.unref();
     void runtime.stop().then(() => process.exit(0));
   };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
+  const onSignal = (signal: string) => {
+    requested ??= signal;
+    stop();
+  };
+  process.once('SIGTERM', () => onSignal('SIGTERM'));
+  process.once('SIGINT', () => onSignal('SIGINT'));
+  return {
+    attach(r) {
+      runtime = r;
+      stop();
+    },
+  };
 }
 
 export function failStart(err: unknown): never {

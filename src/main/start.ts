@@ -1,9 +1,10 @@
 // `npm start`: everything in one process (migrations, web, workers); console mode without Slack tokens.
-import { configOrExit, exitOnSignals, failStart } from './process-entry';
+import { configOrExit, failStart, handleSignals } from './process-entry';
 import { startRuntime } from './runtime';
 
 async function main(): Promise<void> {
   const config = configOrExit();
+  const signals = handleSignals();
   const consoleMode = config.slackMode === 'console';
   const runtime = await startRuntime(config, {
     web: true,
@@ -13,7 +14,7 @@ async function main(): Promise<void> {
       ? { input: process.stdin, write: (line) => process.stdout.write(`${line}\n`) }
       : undefined,
   });
-  exitOnSignals(runtime);
+  signals.attach(runtime);
   if (consoleMode) {
     await runtime.finished;
     await runtime.stop();

@@ -21,7 +21,8 @@ const DUPLICATES = 0.1;
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const PORT = Number(process.env.BENCH_PORT ?? 3918);
 const TIMEOUT_S = Number(process.env.BENCH_TIMEOUT_S ?? 1200);
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/6';
+// Its own Redis database index: other benchmarks flush theirs.
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/9';
 const TOKEN = 'bench-alert-token-0123456789abcdef';
 const CHANNEL = 'C0INCIDENTS';
 const RATE = { perSecond: 1, burst: 3 };

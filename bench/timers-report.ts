@@ -1,6 +1,6 @@
 import type { RecordedCall } from '../test/support/slack-emulator';
 import { percentile } from './bench-support';
-import type { Due } from './timers-seed';
+import type { Due, Recorded } from './timers-seed';
 
 export interface RunFigures {
   label: string;
@@ -14,7 +14,7 @@ export interface RunFigures {
   warnings: number;
   rejected429: number;
   workerPeakRssMb: number[];
-  db: { breaches: number; posted: number; warnings: number };
+  db: Recorded;
 }
 
 const key = (incident: number, tenant: string) => `${incident}/${tenant}`;
@@ -77,6 +77,9 @@ export function print(f: RunFigures): void {
   );
   console.log(
     `lateness p50/p99/max ${ms(f.p50)} / ${ms(f.p99)} / ${ms(f.max)}   p99 < 1 s: ${ok(f.p99 < 1000)}`,
+  );
+  console.log(
+    `  of which: timer (claimed − due) p50/p99 ${ms(f.db.fireP50)} / ${ms(f.db.fireP99)}, Slack delivery (posted − claimed) p50/p99 ${ms(f.db.postP50)} / ${ms(f.db.postP99)}`,
   );
   console.log(`duplicates           ${f.duplicates}   ${ok(f.duplicates === 0)}`);
   console.log(`misses               ${f.misses}   ${ok(f.misses === 0)}`);

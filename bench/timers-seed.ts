@@ -18,7 +18,7 @@ export function benchConfig(): string {
     ...ids.map((id) => `  - { id: ${id}, name: Tenant ${id}, plan: default }`),
     'slaPolicies:',
     '  default:',
-    '    P1: { firstResponse: PT1M, updateEvery: PT1H }',
+    '    P1: { firstResponse: PT30M, updateEvery: PT1H }',
     'incidents: { mode: channel }',
     'incidentChannel: C0INCIDENTS',
     'roles:',
@@ -34,15 +34,15 @@ export interface Due {
 }
 
 /**
- * 2,000 open P1 incidents of 5 tenants each, and their 10,000 first-response clocks, started
- * now and each due at a random instant of [windowStart, windowStart + 60 s) — written straight
- * to Postgres, the timers' source of truth, for the workers' reconciler to schedule.
+ * 2,000 open P1 incidents of 5 tenants each, and their 10,000 first-response clocks (PT30M),
+ * each due at a random instant of [windowStart, windowStart + 60 s) — written straight to
+ * Postgres, the timers' source of truth, for the workers' reconciler to schedule.
  */
 export async function seed(url: string, windowStart: number): Promise<Due[]> {
   const c = new Client({ connectionString: url });
   await c.connect();
   try {
-    const now = new Date();
+    const now = new Date(windowStart - 31 * 60_000);
     await c.query('BEGIN');
     await c.query(
       `INSERT INTO tenants (id, name, plan) SELECT 't' || lpad(n::text, 2, '0'), 'Tenant ' || n, 'default'
@@ -62,15 +62,17 @@ export async function seed(url: string, windowStart: number): Promise<Due[]> {
        SELECT i.id, t, $1, 'U0BENCH' FROM incidents i, unnest(i.tenant_ids) t`,
       [now],
     );
-    // Warnings at 80 % of each clock's window, as the clock plan would put them.
+    // Realistic PT30M clocks (2,000 incidents declared within the same minute, 30 min ago):
+    // their warnings went out 5 min before due, so the window holds the breaches.
     await c.query(
       `WITH c AS (
-         SELECT tenant_id, incident_id, $2::timestamptz + random() * ($3::int * interval '1 millisecond') AS due
+         SELECT tenant_id, incident_id, $1::timestamptz + random() * ($2::int * interval '1 millisecond') AS due
          FROM incident_tenants)
-       INSERT INTO sla_clocks (tenant_id, incident_id, kind, state, started_at, due_at, warn_times, repeat_every_ms)
-       SELECT tenant_id, incident_id, 'first_response', 'pending', $1, due,
-              ARRAY[$1::timestamptz + (due - $1::timestamptz) * 0.8], 3600000 FROM c`,
-      [now, new Date(windowStart), WINDOW_MS],
+       INSERT INTO sla_clocks (tenant_id, incident_id, kind, state, started_at, due_at, warn_times,
+                               warnings_sent, warned_at, repeat_every_ms)
+       SELECT tenant_id, incident_id, 'first_response', 'pending', due - interval '30 minutes', due,
+              ARRAY[due - interval '5 minutes'], 1, due - interval '5 minutes', 3600000 FROM c`,
+      [new Date(windowStart), WINDOW_MS],
     );
     await c.query('COMMIT');
     const { rows } = await c.query<{ incident_id: string; tenant_id: string; due_at: Date }>(
@@ -86,21 +88,38 @@ export async function seed(url: string, windowStart: number): Promise<Due[]> {
   }
 }
 
-/** What Postgres recorded: breach events and how many of them were posted. */
-export async function recorded(
-  url: string,
-): Promise<{ breaches: number; posted: number; warnings: number }> {
+export interface Recorded {
+  breaches: number;
+  posted: number;
+  warnings: number;
+  /** Breach claimed in Postgres minus due (timer lateness), p50/p99 ms. */
+  fireP50: number;
+  fireP99: number;
+  /** Post accepted minus claimed (the Slack delivery path), p50/p99 ms. */
+  postP50: number;
+  postP99: number;
+}
+
+const pct = (p: number, expr: string) =>
+  `percentile_cont(${p}) WITHIN GROUP (ORDER BY extract(epoch FROM ${expr}) * 1000) FILTER (WHERE step = 'due')`;
+
+/** What Postgres recorded: breach events, how many were posted, and where the time went. */
+export async function recorded(url: string): Promise<Recorded> {
   const c = new Client({ connectionString: url });
   await c.connect();
   try {
-    const { rows } = await c.query<{ breaches: string; posted: string; warnings: string }>(
+    const { rows } = await c.query<Record<keyof Recorded, string>>(
       `SELECT count(*) FILTER (WHERE step = 'due') AS breaches,
               count(*) FILTER (WHERE step = 'due' AND posted_at IS NOT NULL) AS posted,
-              count(*) FILTER (WHERE step LIKE 'warn-%') AS warnings
+              count(*) FILTER (WHERE step LIKE 'warn-%') AS warnings,
+              ${pct(0.5, 'fired_at - due_at')} AS "fireP50", ${pct(0.99, 'fired_at - due_at')} AS "fireP99",
+              ${pct(0.5, 'posted_at - fired_at')} AS "postP50", ${pct(0.99, 'posted_at - fired_at')} AS "postP99"
        FROM sla_events`,
     );
-    const r = rows[0] as { breaches: string; posted: string; warnings: string };
-    return { breaches: Number(r.breaches), posted: Number(r.posted), warnings: Number(r.warnings) };
+    const r = rows[0] as Record<keyof Recorded, string>;
+    return Object.fromEntries(
+      Object.entries(r).map(([k, v]) => [k, Number(v)]),
+    ) as unknown as Recorded;
   } finally {
     await c.end();
   }

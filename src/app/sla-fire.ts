@@ -1,5 +1,3 @@
-import { randomUUID } from 'node:crypto';
-import type { RoleBinding } from '../domain/access/access';
 import {
   afterFiring,
   isActive,
@@ -7,44 +5,37 @@ import {
   nextTimer,
   type SlaClock,
 } from '../domain/sla/sla-clock';
-import type { SlaEvent, SlaIncident, SlaTx } from '../ports/sla-store';
+import type { SlaIncident, SlaTx } from '../ports/sla-store';
 import type { SlaTimer } from '../ports/sla-timers';
 import { resetTenant, timersOf } from './sla-clocks';
 import type { SlaDeps } from './sla-deps';
-import { firingEntry, groupEvents, recipients, slaMessage } from './sla-messages';
+import { firingEntry } from './sla-messages';
 
-export type FireOutcome =
-  { kind: 'early'; until: Date } | { kind: 'done'; fired: number; posted: number };
+export type FireOutcome = { kind: 'early'; until: Date } | { kind: 'done'; fired: number };
 
 interface Claim {
-  incident: SlaIncident;
   fired: number;
+  /** The next timer of every clock still running. */
   next: SlaTimer[];
-  /** Events this run holds the lease of, to post. */
-  events: SlaEvent[];
-  holders: RoleBinding[];
 }
 
 /**
  * A timer for incident N at T went off. In one transaction, under the incident's row lock:
- * re-read its clocks (Postgres is the truth), settle those whose condition was met since
- * (an update on the timeline, the incident resolved), fire each clock whose next step is due
- * (an event row unique per clock, generation and step: the claim that makes it once-only),
- * and lease the unposted events. Then schedule what comes next, and post what was leased.
- * A timer that finds nothing due does nothing.
+ * re-read its clocks (Postgres is the truth), settle those whose condition was met since (an
+ * update on the timeline, the incident resolved), and fire each clock whose next step is due:
+ * an event row unique per clock, generation and step is the claim that makes it once-only.
+ * Then schedule what comes next, and hand the events to the post queue. A timer that finds
+ * nothing due does nothing.
  */
 export async function fireSlaTimer(deps: SlaDeps, timer: SlaTimer): Promise<FireOutcome> {
   const now = deps.clock.now();
   // Another host's clock may run ahead: never decide a breach before its time here.
   if (now.getTime() < timer.at.getTime()) return { kind: 'early', until: timer.at };
-  const token = randomUUID();
-  const claim = await deps.store.inScope('*', (tx) =>
-    claimDue(deps, tx, timer.incident, now, token),
-  );
-  if (!claim) return { kind: 'done', fired: 0, posted: 0 };
+  const claim = await deps.store.inScope('*', (tx) => claimDue(deps, tx, timer.incident, now));
+  if (!claim) return { kind: 'done', fired: 0 };
   await deps.timers.ensure(claim.next);
-  const posted = await postLeased(deps, claim, token);
-  return { kind: 'done', fired: claim.fired, posted };
+  if (claim.fired > 0) await deps.timers.deliver(timer.incident, now);
+  return { kind: 'done', fired: claim.fired };
 }
 
 async function claimDue(
@@ -52,7 +43,6 @@ async function claimDue(
   tx: SlaTx,
   number: number,
   now: Date,
-  token: string,
 ): Promise<Claim | undefined> {
   const incident = await tx.incident(number, { forUpdate: true });
   if (!incident) return undefined;
@@ -82,15 +72,7 @@ async function claimDue(
     fired += 1;
     await tx.appendTimeline(number, firingEntry(clock, next.step, next.at, now));
   }
-  const events = await tx.leaseUnposted(
-    number,
-    token,
-    new Date(now.getTime() + deps.settings.leaseMs),
-    now,
-  );
-  const holders =
-    events.length > 0 ? await tx.roleHolders(incident.tenants, ['comms', 'commander']) : [];
-  return { incident, fired, next: timersOf(after, now), events, holders };
+  return { fired, next: timersOf(after, now) };
 }
 
 /**
@@ -124,32 +106,4 @@ async function settle(
     if (reset && isActive(reset) && !kept.some((k) => k.id === reset.id)) kept.push(reset);
   }
   return kept;
-}
-
-/** Posts the leased events, one message per group; each group is marked posted as soon as it is. */
-async function postLeased(deps: SlaDeps, claim: Claim, token: string): Promise<number> {
-  let posted = 0;
-  const groups = groupEvents(claim.events);
-  for (const [i, group] of groups.entries()) {
-    const ids = group.events.map((e) => e.id);
-    try {
-      const text = slaMessage(
-        claim.incident,
-        group,
-        recipients(claim.incident, group, claim.holders),
-        deps.clock.now(),
-      );
-      await deps.incidents.notifier.post(claim.incident, text);
-    } catch (err) {
-      // Give the lease back at once so the job's retry (or another worker) posts them.
-      const unposted = groups.slice(i).flatMap((g) => g.events.map((e) => e.id));
-      await deps.store
-        .inScope('*', (tx) => tx.releaseLease(unposted, token))
-        .catch(() => undefined);
-      throw err;
-    }
-    await deps.store.inScope('*', (tx) => tx.markPosted(ids, token, deps.clock.now()));
-    posted += ids.length;
-  }
-  return posted;
 }

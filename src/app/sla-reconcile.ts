@@ -38,12 +38,12 @@ export async function reconcileTimers(deps: SlaDeps): Promise<ReconcileReport> {
   return { clocks, timers, redelivered, repaired };
 }
 
-/** Events claimed but never posted (a worker died mid-post): a timer makes a worker post them. */
+/** Events claimed but never posted (a worker died mid-post, a post job was lost): post them. */
 export async function redeliverStalled(deps: SlaDeps): Promise<number> {
   const now = deps.clock.now();
   const stalled = await deps.store.inScope('*', (tx) => tx.stalledDeliveries(now));
-  // The timer's instant is the firing's own, so repeated passes add the same job id.
-  await deps.timers.ensure(stalled.map((s) => ({ incident: s.incident, at: s.firedAt })));
+  // The job's instant is the firing's own, so repeated passes add the same job id.
+  for (const s of stalled) await deps.timers.deliver(s.incident, s.firedAt);
   return stalled.length;
 }
 

@@ -2,7 +2,11 @@ import type { AlertDeps } from '../app/alert-deps';
 import { acceptAlerts } from '../app/accept-alerts';
 import { requeueUnprocessed } from '../app/process-alerts';
 import { ALERT_GROUP_MESSAGE } from '../domain/alerts/alert-group';
-import { alertRulesSchema, DEFAULT_ALERT_RULES, type AlertRule } from '../domain/alerts/alert-rules';
+import {
+  alertRulesSchema,
+  DEFAULT_ALERT_RULES,
+  type AlertRule,
+} from '../domain/alerts/alert-rules';
 import { ConfigError } from '../config/load-config';
 import { alertRoutes } from '../adapters/http/alert-routes';
 import { PgAlertIntake } from '../adapters/postgres/pg-alert-intake';
@@ -30,7 +34,9 @@ function alertRules(ctx: ModuleContext): readonly AlertRule[] {
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   const key = ['alerts', 'rules', ...(issue?.path ?? [])].map(String).join('.');
-  throw new ConfigError(`Invalid configuration in ${ctx.config.configPath}:\n  ${key}: ${issue?.message ?? 'invalid'}`);
+  throw new ConfigError(
+    `Invalid configuration in ${ctx.config.configPath}:\n  ${key}: ${issue?.message ?? 'invalid'}`,
+  );
 }
 
 function alertDeps(ctx: ModuleContext, jobs: BullmqAlertJobs): AlertDeps {

@@ -15,7 +15,11 @@ function nameOf(body: Record<string, unknown>): string {
  * Per-request child logger and the command latency histogram; unknown errors reach the log.
  * Returns `drain()`, which resolves once every listener in flight has finished (shutdown).
  */
-export function instrumentBolt(app: App, metrics: Metrics, log: Logger): { drain(): Promise<void> } {
+export function instrumentBolt(
+  app: App,
+  metrics: Metrics,
+  log: Logger,
+): { drain(): Promise<void> } {
   const inflight = new Set<Promise<unknown>>();
   app.use(async ({ next }) => {
     // Listeners keep working after ack(); shutdown waits for them before closing pools.

@@ -2,18 +2,20 @@ import type { AppConfig } from '../config/load-config';
 import { provideSla, type SlaDeps, type SlaSettings } from '../app/sla-deps';
 import { slaListener } from '../app/sla-listener';
 import { parseIsoDuration } from '../domain/sla/duration';
-import { SLA_QUEUE, type SlaTimerData } from '../ports/sla-timers';
+import { SLA_POST_QUEUE, SLA_QUEUE, type SlaTimerData } from '../ports/sla-timers';
 import { PgSlaStore } from '../adapters/postgres/pg-sla-store';
 import { BullmqSlaTimers } from '../adapters/queue/sla-timer-queue';
 import type { AppWorker } from '../adapters/queue/queue-backend';
 import { ChatSecurityRoom } from '../adapters/slack/sla-security-room';
-import { slaTimerProcessor } from '../../jobs/sla-timer';
-import type { ModuleFactory, RuntimeModule } from './module';
+import { slaPostProcessor, slaTimerProcessor } from '../../jobs/sla-timer';
+import type { ModuleContext, ModuleFactory, RuntimeModule } from './module';
 import { ReconcileLoop, type ReconcilerOptions } from './sla-reconciler';
 
 export interface SlaModuleOptions extends ReconcilerOptions {
   /** Timer jobs processed at once per worker process (default: 16 on Redis, 4 on Postgres). */
   concurrency?: number;
+  /** Post jobs at once per worker process (default: 64 on Redis, 4 on Postgres). */
+  postConcurrency?: number;
   /** How long a worker may hold fired events to post them before another takes over. */
   leaseMs: number;
   /** Longest wait of `idle()` for running timer jobs (console mode's exit). */
@@ -49,19 +51,46 @@ function pollOnPglite(worker: AppWorker<SlaTimerData>, seconds: number): void {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+interface Workers {
+  timers: AppWorker<SlaTimerData>;
+  posts: AppWorker<SlaTimerData>;
+}
+
+function startWorkers(ctx: ModuleContext, deps: SlaDeps, opts: SlaModuleOptions): Workers {
+  const redis = ctx.queues.kind === 'redis';
+  const timers = ctx.queues.createWorker<SlaTimerData>(SLA_QUEUE, slaTimerProcessor(deps), {
+    concurrency: opts.concurrency ?? (redis ? 16 : 4),
+  });
+  // Posts wait for Slack (and its per-channel pacing): more of them may be in flight.
+  const posts = ctx.queues.createWorker<SlaTimerData>(SLA_POST_QUEUE, slaPostProcessor(deps), {
+    concurrency: opts.postConcurrency ?? (redis ? 64 : 4),
+  });
+  for (const worker of [timers, posts]) {
+    if (ctx.queues.kind === 'postgres' && ctx.storage.kind === 'embedded') {
+      pollOnPglite(worker, ctx.queues.workerDefaults.drainDelay ?? 0.2);
+    }
+    worker.on('failed', (job, err) =>
+      deps.log.warn({ err, jobId: job?.id, attempts: job?.attemptsMade }, 'SLA job failed'),
+    );
+    worker.on('error', (err) => deps.log.error({ err }, 'SLA worker error'));
+  }
+  return { timers, posts };
+}
+
 /**
- * SLA clocks (PRODUCT.md §7): listens to incident changes in every process, and in worker
- * processes runs the `sla-timers` BullMQ worker and the reconciler that rebuilds timers from
- * Postgres.
+ * SLA clocks (PRODUCT.md §7): listens to incident changes in every process; in worker
+ * processes runs the `sla-timers` and `sla-posts` BullMQ workers and the reconciler that
+ * rebuilds timers from Postgres.
  */
 export function createSlaModule(overrides: Partial<SlaModuleOptions> = {}): ModuleFactory {
   return (ctx): RuntimeModule => {
     const opts = { ...SLA_DEFAULTS, ...overrides };
     const log = ctx.log.child({ module: 'sla' });
     const queue = ctx.queues.createQueue<SlaTimerData>(SLA_QUEUE);
+    const postQueue = ctx.queues.createQueue<SlaTimerData>(SLA_POST_QUEUE);
     const deps: SlaDeps = {
       store: new PgSlaStore(ctx.storage.db),
-      timers: new BullmqSlaTimers(queue, ctx.clock),
+      timers: new BullmqSlaTimers(queue, postQueue, ctx.clock),
       incidents: ctx.incidents,
       room: new ChatSecurityRoom(ctx.chat),
       clock: ctx.clock,
@@ -70,9 +99,19 @@ export function createSlaModule(overrides: Partial<SlaModuleOptions> = {}): Modu
     };
     (ctx.incidents.listeners ??= []).push(slaListener(deps));
     provideSla(ctx.incidents, deps);
-    let worker: AppWorker<SlaTimerData> | undefined;
+    let workers: Workers | undefined;
     let loop: ReconcileLoop | undefined;
-    const idleCounts = () => queue.getJobCounts('active', 'waiting', 'prioritized');
+    const queues = [
+      { name: SLA_QUEUE, queue },
+      { name: SLA_POST_QUEUE, queue: postQueue },
+    ];
+    const busy = async () => {
+      for (const { queue: q } of queues) {
+        const c = await q.getJobCounts('active', 'waiting', 'prioritized');
+        if (c.active || c.waiting || c.prioritized) return true;
+      }
+      return false;
+    };
     return {
       name: 'sla',
       readiness: [
@@ -80,41 +119,34 @@ export function createSlaModule(overrides: Partial<SlaModuleOptions> = {}): Modu
           name: 'sla-timers',
           check: async () => {
             await queue.getJobCounts('delayed');
-            if (worker && !worker.isRunning()) throw new Error('SLA timer worker is not running');
+            if (workers && !workers.timers.isRunning())
+              throw new Error('SLA timer worker is not running');
           },
         },
       ],
       async queueDepths() {
-        const counts = await queue.getJobCounts('waiting', 'delayed', 'active', 'failed');
-        return Object.entries(counts).map(([state, count]) => ({ queue: SLA_QUEUE, state, count }));
+        const rows = await Promise.all(
+          queues.map(async ({ name, queue: q }) => {
+            const counts = await q.getJobCounts('waiting', 'delayed', 'active', 'failed');
+            return Object.entries(counts).map(([state, count]) => ({ queue: name, state, count }));
+          }),
+        );
+        return rows.flat();
       },
       async start() {
         if (!ctx.worker) return;
-        const concurrency = opts.concurrency ?? (ctx.queues.kind === 'redis' ? 16 : 4);
-        worker = ctx.queues.createWorker<SlaTimerData>(SLA_QUEUE, slaTimerProcessor(deps), {
-          concurrency,
-        });
-        if (ctx.queues.kind === 'postgres' && ctx.storage.kind === 'embedded')
-          pollOnPglite(worker, ctx.queues.workerDefaults.drainDelay ?? 0.2);
-        worker.on('failed', (job, err) =>
-          log.warn({ err, jobId: job?.id, attempts: job?.attemptsMade }, 'SLA timer job failed'),
-        );
-        worker.on('error', (err) => log.error({ err }, 'SLA timer worker error'));
+        workers = startWorkers(ctx, deps, opts);
         loop = new ReconcileLoop(deps, opts, log);
         await loop.start();
       },
       async stop() {
         await loop?.stop();
-        await worker?.close();
+        await workers?.timers.close();
+        await workers?.posts.close();
       },
       async idle() {
-        if (!worker) return;
         const deadline = Date.now() + opts.idleTimeoutMs;
-        while (Date.now() < deadline) {
-          const c = await idleCounts();
-          if (!c.active && !c.waiting && !c.prioritized) return;
-          await sleep(100);
-        }
+        while (workers && Date.now() < deadline && (await busy())) await sleep(100);
       },
     };
   };

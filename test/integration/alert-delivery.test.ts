@@ -1,4 +1,4 @@
-import { SlackDelivery } from '../../src/adapters/queue/slack-delivery';
+import { deliveryOf, SlackDelivery } from '../../src/adapters/queue/slack-delivery';
 import type { ChatPort } from '../../src/ports/chat';
 import { startStack, storageUnderTest, type Stack } from '../support/stack';
 import { rows } from '../support/alert-helpers';
@@ -97,5 +97,16 @@ describe(`Slack delivery pipeline (${storageUnderTest()} storage, emulator rate 
     const status = await (await stack.slash(`status INC-${n}`)).reply();
     expect(status).toContain('1 Slack message not delivered');
     expect(status).toContain('is_archived');
+  });
+});
+
+describe(`Slack delivery recovers (${storageUnderTest()} storage)`, () => {
+  it('moves a lane past posts whose queued jobs were lost (a wiped Redis)', async () => {
+    const store = deliveryOf(chat)?.store;
+    for (let i = 0; i < 5; i++) await store?.allocate('C0LOST');
+    const started = Date.now();
+    await chat.postMessage({ channel: 'C0LOST', text: 'after the loss' });
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(stack.emulator.messagesIn('C0LOST').map((m) => m.text)).toEqual(['after the loss']);
   });
 });

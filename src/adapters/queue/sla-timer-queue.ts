@@ -1,7 +1,9 @@
 import type { Clock } from '../../ports/clock';
 import {
   SLA_CANARY_JOB,
+  SLA_POST_JOB,
   SLA_TIMER_JOB,
+  slaPostJobId,
   slaTimerJobId,
   type SlaTimer,
   type SlaTimerData,
@@ -25,10 +27,14 @@ export const SLA_JOB_OPTIONS = {
   backoff: { type: 'exponential', delay: 1000 },
 } as const;
 
-/** SLA timers as BullMQ delayed jobs with deterministic ids `sla-<incident>-<epoch ms>`. */
+/**
+ * SLA timers as BullMQ delayed jobs with deterministic ids `sla-<incident>-<epoch ms>`, and
+ * post jobs `sla-post-<incident>-<epoch ms>` on a queue of their own.
+ */
 export class BullmqSlaTimers implements SlaTimers {
   constructor(
     private readonly queue: AppQueue<SlaTimerData>,
+    private readonly posts: AppQueue<SlaTimerData>,
     private readonly clock: Clock,
   ) {}
 
@@ -41,6 +47,15 @@ export class BullmqSlaTimers implements SlaTimers {
       opts: { ...SLA_JOB_OPTIONS, jobId, delay: Math.max(0, t.at.getTime() - now) },
     }));
     for (let i = 0; i < jobs.length; i += BULK) await this.queue.addBulk(jobs.slice(i, i + BULK));
+  }
+
+  async deliver(incident: number, at: Date): Promise<void> {
+    const jobId = slaPostJobId({ incident, at });
+    await this.posts.add(
+      SLA_POST_JOB,
+      { incident, at: at.getTime() },
+      { ...SLA_JOB_OPTIONS, jobId },
+    );
   }
 
   /** The canary is a delayed job a year out: if it is gone, so is everything else that was queued. */

@@ -54,15 +54,22 @@ export class DeliveryExecutor {
       if (gate === DONE) return null;
       if (gate !== GO) return this.delay(job, token, gate);
     }
-    try {
-      const result = job.data.sent ?? (await this.send(job.data));
-      if (lane && !job.data.sent)
+    let result: unknown = job.data.sent;
+    if (!job.data.sent) {
+      try {
+        result = await this.send(job.data);
+      } catch (err) {
+        return this.failed(job, token, err);
+      }
+      if (lane) {
+        // Kept in the job before anything else, so no retry posts it twice.
+        if (result) await job.updateData({ ...job.data, sent: result as SentPost });
         await this.deps.store.sent(lane.channel, this.now(), this.deps.rate.intervalMs);
-      if (lane) await this.afterPost(job, lane, result as SentPost | undefined);
-      return result ?? null;
-    } catch (err) {
-      return this.failed(job, token, err);
+      }
     }
+    // Slack has it: a failure from here on is ours, retried without sending again.
+    if (lane) await this.afterPost(job, lane, result as SentPost | undefined);
+    return result ?? null;
   }
 
   private async send(data: DeliveryJob): Promise<unknown> {
@@ -71,13 +78,12 @@ export class DeliveryExecutor {
       : sendLive(this.deps.direct, this.deps.live, data);
   }
 
-  /** Keeps what was sent in the job first, so no retry posts it twice; then moves the lane on. */
+  /** Tells a live message where its first post landed, then moves the lane on. */
   private async afterPost(
     job: Job<DeliveryJob>,
     lane: LaneRef,
     sent: SentPost | undefined,
   ): Promise<void> {
-    if (sent && !job.data.sent) await job.updateData({ ...job.data, sent });
     if (job.data.op === 'live' && sent) {
       await this.deps.live
         .get(job.data.kind)
@@ -114,12 +120,24 @@ export class DeliveryExecutor {
       await job.updateData({ ...job.data, suspect: headSeq });
       return this.now() + 5000;
     }
+    // A lost queue (Redis wiped) loses a run of them: skip to the first one that still exists.
+    let last = headSeq;
+    while (
+      headState === 'unknown' &&
+      last + 1 < lane.seq &&
+      !(await this.exists(lane.channel, last + 1))
+    )
+      last += 1;
     this.deps.log.warn(
-      { channel: lane.channel, seq: headSeq, headState },
-      'slack lane head lost; moving on',
+      { channel: lane.channel, from: headSeq, to: last, headState },
+      'slack lane posts lost; moving on',
     );
-    await this.deps.store.finish(lane.channel, headSeq);
+    await this.deps.store.finish(lane.channel, last);
     return this.now();
+  }
+
+  private async exists(channel: string, seq: number): Promise<boolean> {
+    return (await this.deps.queue.getJob(laneJobId(channel, seq))) !== undefined;
   }
 
   private async advance(lane: LaneRef): Promise<void> {

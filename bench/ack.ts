@@ -104,6 +104,8 @@ async function main(): Promise<void> {
   const migrate = runEntry('migrate', env, (l) => console.error(`[migrate] ${l}`));
   if ((await exited(migrate)) !== 0) throw new Error('migrate failed');
   const web = runEntry('web', env, (l) => console.error(`[web] ${l}`));
+  // Slack calls are delivered by the worker's queue, as in production.
+  const worker = runEntry('worker', env, (l) => console.error(`[worker] ${l}`));
   try {
     await waitForHttp(`http://127.0.0.1:${PORT}/readyz`, 30_000);
     const agent = new Agent({ keepAlive: true, maxSockets: 64 });
@@ -147,7 +149,8 @@ async function main(): Promise<void> {
     agent.destroy();
   } finally {
     web.kill('SIGTERM');
-    await exited(web);
+    worker.kill('SIGTERM');
+    await Promise.all([exited(web), exited(worker)]);
     await emulator.stop();
     await db.drop();
     await rm(dir, { recursive: true, force: true });

@@ -42,7 +42,8 @@ function pickConfigPath(env: Env, cwd: string): string {
 /** The folder holding package.json: the same from src/ (tsx) and dist/src/ (compiled). */
 function packageRoot(): string {
   let dir = __dirname;
-  while (!existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  while (!existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir)
+    dir = path.dirname(dir);
   return dir;
 }
 

@@ -114,11 +114,11 @@ export class DeliveryExecutor {
     if (headState !== 'unknown' && headState !== 'completed' && headState !== 'failed') {
       return this.now() + parkDelayMs(lane.seq - headSeq, this.deps.rate);
     }
-    // Missing twice, 5 s apart (its enqueue failed after taking its number), or finished without
+    // Missing twice, 2 s apart (its enqueue failed after taking its number), or finished without
     // moving the lane on (a crash): skip it.
     if (headState === 'unknown' && job.data.suspect !== headSeq) {
       await job.updateData({ ...job.data, suspect: headSeq });
-      return this.now() + 5000;
+      return this.now() + 2000;
     }
     // A lost queue (Redis wiped) loses a run of them: skip to the first one that still exists.
     let last = headSeq;

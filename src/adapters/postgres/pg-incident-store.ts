@@ -17,7 +17,7 @@ import type {
 } from '../../ports/incident-store';
 import type { Database } from './database';
 
-interface IncidentRow {
+export interface IncidentRow {
   id: string;
   tenant_ids: string[];
   title: string;
@@ -38,7 +38,7 @@ interface IncidentRow {
   scribe: string | null;
 }
 
-function toIncident(r: IncidentRow): Incident {
+export function toIncident(r: IncidentRow): Incident {
   const roles: Incident['roles'] = {};
   if (r.commander) roles.commander = r.commander;
   if (r.comms) roles.comms = r.comms;

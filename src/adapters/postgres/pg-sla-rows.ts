@@ -1,4 +1,4 @@
-import type { IncidentState, Severity } from '../../domain/incidents/incident';
+import { toIncident, type IncidentRow as BaseIncidentRow } from './pg-incident-store';
 import type { ClockKind, ClockStatus, SlaClock } from '../../domain/sla/sla-clock';
 import type { ClockChanges, SlaEvent, SlaIncident } from '../../ports/sla-store';
 
@@ -87,50 +87,11 @@ export function toEvent(r: EventRow): SlaEvent {
   };
 }
 
-export interface IncidentRow {
-  id: string;
-  tenant_ids: string[];
-  title: string;
-  severity: Severity;
-  state: IncidentState;
-  security: boolean;
+/** An incidents row with the SLA columns migration 002 adds. */
+export interface IncidentRow extends BaseIncidentRow {
   security_aware_at: Date | null;
-  channel_id: string | null;
-  thread_ts: string | null;
-  card_ts: string | null;
-  declared_by: string;
-  declared_at: Date;
-  acknowledged_at: Date | null;
-  mitigated_at: Date | null;
-  resolved_at: Date | null;
-  summary: string | null;
-  commander: string | null;
-  comms: string | null;
-  scribe: string | null;
 }
 
 export function toSlaIncident(r: IncidentRow): SlaIncident {
-  const roles: SlaIncident['roles'] = {};
-  if (r.commander) roles.commander = r.commander;
-  if (r.comms) roles.comms = r.comms;
-  if (r.scribe) roles.scribe = r.scribe;
-  return {
-    number: Number(r.id),
-    title: r.title,
-    severity: r.severity,
-    state: r.state,
-    tenants: r.tenant_ids,
-    security: r.security,
-    securityAwareAt: r.security_aware_at,
-    channelId: r.channel_id,
-    threadTs: r.thread_ts,
-    cardTs: r.card_ts,
-    declaredBy: r.declared_by,
-    declaredAt: r.declared_at,
-    acknowledgedAt: r.acknowledged_at,
-    mitigatedAt: r.mitigated_at,
-    resolvedAt: r.resolved_at,
-    summary: r.summary,
-    roles,
-  };
+  return { ...toIncident(r), securityAwareAt: r.security_aware_at };
 }

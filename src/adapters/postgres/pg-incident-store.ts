@@ -76,6 +76,27 @@ const COLUMNS: Record<Exclude<keyof IncidentChanges, 'role'>, string> = {
   security: 'security',
 };
 
+/** Appends one timeline entry; its tenants default to the incident's. */
+export async function insertTimeline(
+  c: PoolClient,
+  number: number,
+  entry: NewTimelineEntry,
+): Promise<void> {
+  await c.query(
+    `INSERT INTO timeline (incident_id, tenant_ids, at, actor, kind, text, data)
+     SELECT $1, coalesce($2::text[], i.tenant_ids), $3, $4, $5, $6, $7 FROM incidents i WHERE i.id = $1`,
+    [
+      number,
+      entry.tenants ?? null,
+      entry.at,
+      entry.actor,
+      entry.kind,
+      entry.text,
+      entry.data ?? {},
+    ],
+  );
+}
+
 class PgIncidentTx implements IncidentTx {
   constructor(private readonly c: PoolClient) {}
 
@@ -182,20 +203,8 @@ class PgIncidentTx implements IncidentTx {
     return current;
   }
 
-  async appendTimeline(number: number, entry: NewTimelineEntry): Promise<void> {
-    await this.c.query(
-      `INSERT INTO timeline (incident_id, tenant_ids, at, actor, kind, text, data)
-       SELECT $1, coalesce($2::text[], i.tenant_ids), $3, $4, $5, $6, $7 FROM incidents i WHERE i.id = $1`,
-      [
-        number,
-        entry.tenants ?? null,
-        entry.at,
-        entry.actor,
-        entry.kind,
-        entry.text,
-        entry.data ?? {},
-      ],
-    );
+  appendTimeline(number: number, entry: NewTimelineEntry): Promise<void> {
+    return insertTimeline(this.c, number, entry);
   }
 
   async timeline(number: number): Promise<TimelineEntry[]> {

@@ -1,3 +1,4 @@
+import { insertTimeline } from './pg-incident-store';
 import type { PoolClient } from 'pg';
 import type { RoleBinding } from '../../domain/access/access';
 import type { SlaClock } from '../../domain/sla/sla-clock';
@@ -182,20 +183,8 @@ class PgSlaTx implements SlaTx {
     );
   }
 
-  async appendTimeline(number: number, entry: NewTimelineEntry): Promise<void> {
-    await this.c.query(
-      `INSERT INTO timeline (incident_id, tenant_ids, at, actor, kind, text, data)
-       SELECT $1, coalesce($2::text[], i.tenant_ids), $3, $4, $5, $6, $7 FROM incidents i WHERE i.id = $1`,
-      [
-        number,
-        entry.tenants ?? null,
-        entry.at,
-        entry.actor,
-        entry.kind,
-        entry.text,
-        entry.data ?? {},
-      ],
-    );
+  appendTimeline(number: number, entry: NewTimelineEntry): Promise<void> {
+    return insertTimeline(this.c, number, entry);
   }
 
   async markSecurity(number: number, awareAt: Date): Promise<SlaIncident> {

@@ -122,7 +122,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   let seq = 0;
   const pending =
     (id: string): SlashResult['reply'] =>
-    async (timeoutMs = 5000) => {
+    async (timeoutMs = 15000) => {
       const post = await emulator.waitFor(() => emulator.responsesTo(id)[0], timeoutMs);
       return JSON.stringify(post.body);
     };

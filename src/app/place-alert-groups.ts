@@ -48,7 +48,7 @@ async function placeGroup(deps: AlertDeps, g: AlertGroup): Promise<boolean> {
     deps.log.warn({ group: g.key }, 'no incidentChannel configured: alert group has no thread');
     return true;
   }
-  await deps.outbox.publish(ALERT_GROUP_MESSAGE, String(g.id), channelId);
+  await deps.outbox.publish(ALERT_GROUP_MESSAGE, [String(g.id)], channelId);
   return true;
 }
 

@@ -5,30 +5,34 @@ import type { ChangedGroup } from '../ports/alert-store';
 import { ALERT_ACTOR, type AlertDeps } from './alert-deps';
 
 /**
- * Applies one stored payload: dedup and grouping happen in the store; groups new to chat are
- * handed to their tenant's placement job, placed ones get their thread message refreshed, and a
+ * Applies stored payloads (in one transaction): dedup and grouping happen in the store. A new thread-only group of
+ * a tenant without an open incident is posted in the incident channel at once; other new groups
+ * go to their tenant's placement job; placed ones get their thread message refreshed, and a
  * group whose last alert resolved says so in its thread. Never waits for Slack.
  */
-export async function processAlertPayload(
+export async function processAlertPayloads(
   deps: AlertDeps,
-  payloadId: number,
+  payloadIds: number[],
 ): Promise<ChangedGroup[]> {
-  const now = deps.clock.now();
-  const changed = await deps.store.applyPayload(
-    payloadId,
-    (a) => decideAction(a, deps.settings.rules),
-    now,
-  );
+  const changed = await deps.store.applyPayloads(payloadIds, {
+    decide: (a) => decideAction(a, deps.settings.rules),
+    now: deps.clock.now(),
+    ...(deps.settings.incidentChannel ? { threadsIn: deps.settings.incidentChannel } : {}),
+  });
   const toPlace = new Set<string>();
+  const toPublish = new Map<string, string[]>();
   for (const g of changed) {
     if (g.action === 'ignore' || g.total === 0) continue;
-    if (!g.placed) {
-      toPlace.add(placeKeyOf(g));
-      continue;
+    if (!g.placed) toPlace.add(placeKeyOf(g));
+    else if (g.justPlaced && g.channelId)
+      toPublish.set(g.channelId, [...(toPublish.get(g.channelId) ?? []), String(g.id)]);
+    else {
+      await deps.outbox.refresh(ALERT_GROUP_MESSAGE, String(g.id));
+      if (g.justResolved) await announceResolved(deps, g);
     }
-    await deps.outbox.refresh(ALERT_GROUP_MESSAGE, String(g.id));
-    if (g.justResolved) await announceResolved(deps, g);
   }
+  for (const [channel, refs] of toPublish)
+    await deps.outbox.publish(ALERT_GROUP_MESSAGE, refs, channel);
   for (const key of toPlace) await deps.jobs.place(key);
   return changed;
 }

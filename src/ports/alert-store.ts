@@ -56,6 +56,20 @@ export interface AlertGroup {
 export interface ChangedGroup extends AlertGroup {
   /** It went from open to resolved in this change. */
   justResolved: boolean;
+  /** Created by this change and placed at once (a thread in `threadsIn`): publish it. */
+  justPlaced: boolean;
+}
+
+export interface ApplyOptions {
+  /** The action of a group being created, from its first firing alert. */
+  decide(alert: NormalizedAlert): AlertAction;
+  now: Date;
+  /**
+   * Where a new thread-only group goes when its tenant has no open incident (and platform
+   * groups): placed as it is created, without a placement job. Unset: every group is placed by
+   * `place`.
+   */
+  threadsIn?: string;
 }
 
 export interface GroupAlert {
@@ -70,14 +84,11 @@ export interface GroupAlert {
 /** The worker side: applies stored events to alerts and groups. Runs platform-wide. */
 export interface AlertStore {
   /**
-   * Applies a payload's unprocessed events (older events than an alert's current state are
-   * ignored), creating groups with the action `decide` picks. Returns the groups that changed.
+   * Applies the events of payloads not applied yet, in one transaction (events older than an
+   * alert's current state are ignored), creating groups with the action `decide` picks.
+   * Returns the groups that changed.
    */
-  applyPayload(
-    payloadId: number,
-    decide: (alert: NormalizedAlert) => AlertAction,
-    now: Date,
-  ): Promise<ChangedGroup[]>;
+  applyPayloads(payloadIds: number[], opts: ApplyOptions): Promise<ChangedGroup[]>;
   group(id: number): Promise<AlertGroup | undefined>;
   groupAlerts(id: number, limit: number): Promise<GroupAlert[]>;
   /** Groups of a tenant (or platform key) not yet given a place in chat, oldest first. */
@@ -97,6 +108,7 @@ export interface AlertStore {
 
 /** Background work of the alert pipeline. */
 export interface AlertJobs {
+  /** Queues a stored payload for processing (payloads queued together may share one job). */
   process(payloadId: number): Promise<void>;
   /** Places the unplaced groups of one tenant (or the platform), one at a time. */
   place(placeKey: string): Promise<void>;

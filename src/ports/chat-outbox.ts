@@ -30,8 +30,8 @@ export interface LiveMessageSource {
  */
 export interface ChatOutbox {
   register(kind: string, source: LiveMessageSource): void;
-  /** Posts the live message `kind`/`ref` in `channel` (rendered when its turn comes). */
-  publish(kind: string, ref: string, channel: string): Promise<void>;
+  /** Posts the live messages `kind`/`refs` in `channel`, in that order (each rendered when its turn comes). */
+  publish(kind: string, refs: readonly string[], channel: string): Promise<void>;
   /** Edits the live message `kind`/`ref` to its current render; bursts become one edit. */
   refresh(kind: string, ref: string): Promise<void>;
   /** Posts a plain message without waiting for its timestamp. */

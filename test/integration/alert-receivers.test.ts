@@ -110,6 +110,10 @@ describe(`alert receivers accept each source and open a tenant-aware thread (${s
     const thread = await threadFor('hooli');
     expect(thread.text).toContain('TenantQuotaNearLimit');
     expect(JSON.stringify(thread.blocks)).toContain('hooli storage at 93%');
+    const metrics = await (await fetch(`${stack.url}/metrics`)).text();
+    expect(metrics).toContain(
+      'tenantops_alerts_received_total{source="alertmanager",tenant="hooli",status="firing"} 1',
+    );
   });
 
   it('Grafana: an RLS-denied alert opens a P1 security incident suggesting tenant-leak-response', async () => {

@@ -6,8 +6,7 @@ import {
   type TenantResolution,
 } from '../../domain/alerts/alert-group';
 import type { AlertAction } from '../../domain/alerts/alert-rules';
-import type { NormalizedAlert } from '../../domain/alerts/normalized-alert';
-import type { ChangedGroup } from '../../ports/alert-store';
+import type { ApplyOptions, ChangedGroup } from '../../ports/alert-store';
 import { eventAlert, toGroup, type EventRow, type GroupRow } from './pg-alert-rows';
 
 interface Keyed extends EventRow {
@@ -16,6 +15,11 @@ interface Keyed extends EventRow {
   startsAt: Date;
 }
 
+// The payloads of a batch not applied yet, locked: a job run twice (a stall) skips them.
+const CLAIM_SQL = `
+SELECT id FROM alert_payloads WHERE id = ANY($1::bigint[]) AND processed_at IS NULL
+ORDER BY id FOR UPDATE SKIP LOCKED`;
+
 // With the key of the group each alert is in now (a resolve may name no tenant: it keeps its group).
 const EVENTS_SQL = `
 SELECT e.id, e.tenant_id, (t.id IS NOT NULL) AS known, e.source, e.fingerprint, e.status, e.starts_at,
@@ -23,24 +27,29 @@ SELECT e.id, e.tenant_id, (t.id IS NOT NULL) AS known, e.source, e.fingerprint, 
   a.group_key AS stored_key
 FROM alert_events e LEFT JOIN tenants t ON t.id = e.tenant_id
   LEFT JOIN alerts a ON a.source = e.source AND a.fingerprint = e.fingerprint
-WHERE e.payload_id = $1 AND e.processed_at IS NULL ORDER BY e.id FOR UPDATE OF e`;
+WHERE e.payload_id = ANY($1::bigint[])
+ORDER BY e.id`;
 
-const DONE_SQL = `
-WITH e AS (UPDATE alert_events SET processed_at = $2 WHERE payload_id = $1 AND processed_at IS NULL)
-UPDATE alert_payloads SET processed_at = $2 WHERE id = $1`;
+const DONE_SQL = `UPDATE alert_payloads SET processed_at = $2 WHERE id = ANY($1::bigint[])`;
 
 // Jobs touching the same group key run one after the other (keys locked in sorted order).
 const LOCK_SQL = `
 SELECT pg_advisory_xact_lock(hashtextextended('tenantops-alert-group/' || k, 0))
 FROM (SELECT DISTINCT k FROM unnest($1::text[]) AS k ORDER BY k) s`;
 
+// A thread-only group of a tenant without an open incident (or a platform group) needs no
+// placement job: it is placed in the incident channel as it is created.
 const CREATE_GROUPS_SQL = `
 INSERT INTO alert_groups (group_key, tenant_id, claimed_tenant, name, state, action, severity, security,
-  suggest_runbook, created_at, updated_at)
+  suggest_runbook, created_at, updated_at, placed_at, channel_id)
 SELECT g.group_key, g.tenant_id, g.claimed_tenant, g.name, 'open', g.action, g.severity,
-  coalesce(g.security, false), g.suggest_runbook, $2, $2
+  coalesce(g.security, false), g.suggest_runbook, $2, $2,
+  CASE WHEN d.direct THEN $2::timestamptz END, CASE WHEN d.direct THEN $3::text END
 FROM jsonb_to_recordset($1::jsonb) AS g(group_key text, tenant_id text, claimed_tenant text, name text,
   action text, severity text, security boolean, suggest_runbook text)
+CROSS JOIN LATERAL (SELECT $3::text IS NOT NULL AND g.action = 'thread' AND NOT EXISTS (
+  SELECT 1 FROM incidents i WHERE i.tenant_ids @> ARRAY[g.tenant_id] AND i.state <> 'resolved'
+) AS direct) d
 ON CONFLICT (group_key) WHERE state = 'open' DO NOTHING
 RETURNING id, group_key`;
 
@@ -139,8 +148,7 @@ function alertSpec(e: Keyed, groupId: number | undefined): Record<string, unknow
 async function openGroups(
   c: PoolClient,
   events: Keyed[],
-  decide: (a: NormalizedAlert) => AlertAction,
-  now: Date,
+  opts: ApplyOptions,
 ): Promise<{ open: Map<string, number>; created: number[] }> {
   const keys = [...new Set(events.map((e) => e.key))];
   const found = await c.query<{ id: string; group_key: string }>(
@@ -151,13 +159,14 @@ async function openGroups(
   const specs = new Map<string, Record<string, unknown>>();
   for (const e of events) {
     if (e.status !== 'firing' || open.has(e.key) || specs.has(e.key)) continue;
-    specs.set(e.key, groupSpec(e, decide(eventAlert(e))));
+    specs.set(e.key, groupSpec(e, opts.decide(eventAlert(e))));
   }
   const created: number[] = [];
   if (specs.size > 0) {
     const ins = await c.query<{ id: string; group_key: string }>(CREATE_GROUPS_SQL, [
       JSON.stringify([...specs.values()]),
-      now,
+      opts.now,
+      opts.threadsIn ?? null,
     ]);
     for (const r of ins.rows) {
       open.set(r.group_key, Number(r.id));
@@ -167,40 +176,47 @@ async function openGroups(
   return { open, created };
 }
 
-/** Applies a payload's unprocessed events inside the caller's transaction. */
+/**
+ * Applies the events of a batch of payloads inside the caller's transaction (in order: a later
+ * delivery of the same alert wins). Payloads applied already, or being applied by another
+ * transaction, are skipped.
+ */
 export async function applyEvents(
   c: PoolClient,
-  payloadId: number,
-  decide: (a: NormalizedAlert) => AlertAction,
-  now: Date,
+  payloadIds: number[],
+  opts: ApplyOptions,
 ): Promise<ChangedGroup[]> {
-  const all = (await c.query<EventRow>(EVENTS_SQL, [payloadId])).rows.map(keyed);
-  const events = newestPerAlert(all);
+  const claimed = (await c.query<{ id: string }>(CLAIM_SQL, [payloadIds])).rows.map((r) =>
+    Number(r.id),
+  );
+  if (claimed.length === 0) return [];
+  const events = newestPerAlert((await c.query<EventRow>(EVENTS_SQL, [claimed])).rows.map(keyed));
   let changed: ChangedGroup[] = [];
   if (events.length > 0) {
     const stored = events.flatMap((e) => (e.stored_key ? [e.stored_key] : []));
     await c.query(LOCK_SQL, [[...events.map((e) => e.key), ...stored]]);
-    const { open, created } = await openGroups(c, events, decide, now);
+    const { open, created } = await openGroups(c, events, opts);
     const specs = events.map((e) => alertSpec(e, open.get(e.key)));
     const upserted = await c.query<{ group_id: string | null }>(UPSERT_ALERTS_SQL, [
       JSON.stringify(specs),
-      now,
+      opts.now,
     ]);
     const touched = new Set(created);
     for (const r of upserted.rows) if (r.group_id !== null) touched.add(Number(r.group_id));
     if (touched.size > 0) {
       const recount = await c.query<GroupRow & { before_state: string }>(RECOUNT_SQL, [
         [...touched],
-        now,
+        opts.now,
       ]);
       changed = recount.rows.map((r) => ({
         ...toGroup(r),
         justResolved: r.before_state === 'open' && r.state === 'resolved',
+        justPlaced: created.includes(Number(r.id)) && r.placed_at !== null,
       }));
     }
-    await recordUnknownTenants(c, events, now);
+    await recordUnknownTenants(c, events, opts.now);
   }
-  await c.query(DONE_SQL, [payloadId, now]);
+  await c.query(DONE_SQL, [claimed, opts.now]);
   return changed;
 }
 

@@ -1,7 +1,11 @@
 import type { PoolClient } from 'pg';
-import type { AlertAction } from '../../domain/alerts/alert-rules';
-import type { NormalizedAlert } from '../../domain/alerts/normalized-alert';
-import type { AlertGroup, AlertStore, ChangedGroup, GroupAlert } from '../../ports/alert-store';
+import type {
+  AlertGroup,
+  AlertStore,
+  ApplyOptions,
+  ChangedGroup,
+  GroupAlert,
+} from '../../ports/alert-store';
 import type { Database } from './database';
 import { applyEvents } from './pg-alert-apply';
 import { toGroup, toGroupAlert, type AlertRow, type GroupRow } from './pg-alert-rows';
@@ -14,12 +18,8 @@ export class PgAlertStore implements AlertStore {
     return this.db.scoped('*', fn);
   }
 
-  applyPayload(
-    payloadId: number,
-    decide: (alert: NormalizedAlert) => AlertAction,
-    now: Date,
-  ): Promise<ChangedGroup[]> {
-    return this.run((c) => applyEvents(c, payloadId, decide, now));
+  applyPayloads(payloadIds: number[], opts: ApplyOptions): Promise<ChangedGroup[]> {
+    return this.run((c) => applyEvents(c, payloadIds, opts));
   }
 
   async group(id: number): Promise<AlertGroup | undefined> {

@@ -40,19 +40,19 @@ export class PgSlackDeliveryStore implements DeliveryFailureLog {
     return this.db.scoped('*', fn);
   }
 
-  /** The next sequence number of a channel's lane, and how far the lane has got. */
-  async allocate(channel: string): Promise<{ seq: number; done: number }> {
+  /** The next `count` sequence numbers of a channel's lane (the first returned), and how far it got. */
+  async allocate(channel: string, count = 1): Promise<{ seq: number; done: number }> {
     const { rows } = await this.run((c) =>
       c.query<{ next_seq: string; done_seq: string }>(
-        `INSERT INTO slack_lanes (channel, next_seq) VALUES ($1, 1)
-         ON CONFLICT (channel) DO UPDATE SET next_seq = slack_lanes.next_seq + 1
+        `INSERT INTO slack_lanes (channel, next_seq) VALUES ($1, $2)
+         ON CONFLICT (channel) DO UPDATE SET next_seq = slack_lanes.next_seq + $2
          RETURNING next_seq, done_seq`,
-        [channel],
+        [channel, count],
       ),
     );
     const row = rows[0];
     if (!row) throw new Error(`no lane for ${channel}`);
-    return { seq: Number(row.next_seq), done: Number(row.done_seq) };
+    return { seq: Number(row.next_seq) - count + 1, done: Number(row.done_seq) };
   }
 
   async lane(channel: string): Promise<LaneState | undefined> {

@@ -7,7 +7,7 @@ export const ALERT_QUEUE = 'alerts';
 export const PROCESS_JOB = 'process';
 export const PLACE_JOB = 'place';
 
-export type AlertJobData = { payloadId: number } | { placeKey: string };
+export type AlertJobData = { payloadIds: number[] } | { placeKey: string };
 
 const RETRY = { attempts: 8, backoff: { type: 'exponential' as const, delay: 500 } };
 const KEEP = {
@@ -23,22 +23,24 @@ export function placeJobKey(placeKey: string): string {
   return placeKey === '*' ? 'platform' : `t-${placeKey}`;
 }
 
-/** AlertJobs on BullMQ: one `process` job per payload, one `place` run per tenant at a time. */
+/** AlertJobs on BullMQ: `process` jobs for stored payloads, one `place` run per tenant at a time. */
 export class BullmqAlertJobs implements AlertJobs {
-  // Payloads stored together are queued together: one addBulk.
+  // Payloads stored together are processed together: one job, one transaction.
   private readonly processing: Batcher<number, unknown>;
 
   constructor(private readonly queue: AppQueue<AlertJobData>) {
     this.processing = new Batcher(
-      (ids) =>
-        this.queue.addBulk(
-          ids.map((payloadId) => ({
-            name: PROCESS_JOB,
-            data: { payloadId },
-            // Deterministic id: a retried request or the reconciler never queues a payload twice.
-            opts: { ...RETRY, ...KEEP, priority: PROCESS_PRIORITY, jobId: `payload-${payloadId}` },
-          })),
-        ),
+      async (ids) => {
+        // Deterministic id: the same payloads (a retried request, the reconciler) queue once.
+        const jobId =
+          ids.length === 1 ? `payload-${ids[0]}` : `payloads-${ids[0]}-${ids.at(-1)}-${ids.length}`;
+        await this.queue.add(
+          PROCESS_JOB,
+          { payloadIds: ids },
+          { ...RETRY, ...KEEP, priority: PROCESS_PRIORITY, jobId },
+        );
+        return ids;
+      },
       { maxBatch: 100, concurrency: 2 },
     );
   }

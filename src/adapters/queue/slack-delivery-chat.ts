@@ -103,8 +103,11 @@ class QueuedOutbox implements ChatOutbox {
     this.live.register(kind, source);
   }
 
-  async publish(kind: string, ref: string, channel: string): Promise<void> {
-    await this.producer.post({ op: 'live', kind, ref }, channel);
+  async publish(kind: string, refs: readonly string[], channel: string): Promise<void> {
+    await this.producer.postAll(
+      refs.map((ref) => ({ op: 'live', kind, ref })),
+      channel,
+    );
   }
 
   async refresh(kind: string, ref: string): Promise<void> {

@@ -17,16 +17,21 @@ export class DirectChatOutbox implements ChatOutbox {
     return source;
   }
 
-  async publish(kind: string, ref: string, channel: string): Promise<void> {
+  async publish(kind: string, refs: readonly string[], channel: string): Promise<void> {
+    for (const ref of refs) await this.publishOne(kind, ref, channel);
+  }
+
+  private async publishOne(kind: string, ref: string, channel: string): Promise<void> {
     const msg = await this.source(kind).render(ref);
     if (!msg) return;
-    if (msg.ts)
+    if (msg.ts) {
       return this.chat.updateMessage({
         channel: msg.channel,
         ts: msg.ts,
         text: msg.text,
         blocks: msg.blocks,
       });
+    }
     const posted = await this.chat.postMessage({
       channel,
       threadTs: msg.threadTs,

@@ -91,6 +91,20 @@ async function until(
   }
 }
 
+/** Waits until the worker process is up (its BullMQ workers are connected), so it isn't starting during the storm. */
+async function waitForWorkers(queues: string[], deadline: number): Promise<void> {
+  const connection = new Redis(REDIS_URL);
+  try {
+    for (const name of queues) {
+      const queue = new Queue(name, { connection });
+      await until(async () => (await queue.getWorkersCount()) > 0, deadline, `a ${name} worker`);
+      await queue.close();
+    }
+  } finally {
+    await connection.quit();
+  }
+}
+
 /** The raw ceiling: BullMQ addBulk of `count` jobs on the same Redis (best of three). */
 async function rawCeiling(count: number): Promise<number> {
   const connection = new Redis(REDIS_URL);
@@ -234,6 +248,7 @@ async function main(): Promise<void> {
   const worker = runEntry('worker', env, (l) => console.error(`[worker] ${l}`));
   try {
     await waitForHttp(`http://127.0.0.1:${PORT}/readyz`, 30_000);
+    await waitForWorkers(['alerts', 'slack-delivery'], Date.now() + 30_000);
     report(await measure(emulator, db.url, Date.now() + TIMEOUT_S * 1000), emulator);
   } finally {
     web.kill('SIGTERM');

@@ -15,7 +15,13 @@ export class Batcher<I, O> {
 
   constructor(
     private readonly run: (items: I[]) => Promise<O[]>,
-    private readonly opts: { maxBatch: number; concurrency: number },
+    private readonly opts: {
+      maxBatch: number;
+      concurrency: number;
+      /** Size of an item (bytes, say): a batch stops growing at `maxWeight` (never empty). */
+      weigh?: (item: I) => number;
+      maxWeight?: number;
+    },
   ) {}
 
   submit(item: I): Promise<O> {
@@ -27,13 +33,27 @@ export class Batcher<I, O> {
 
   private pump(): void {
     while (this.inFlight < this.opts.concurrency && this.waiting.length > 0) {
-      const batch = this.waiting.splice(0, this.opts.maxBatch);
+      const batch = this.waiting.splice(0, this.fits());
       this.inFlight += 1;
       void this.flush(batch).finally(() => {
         this.inFlight -= 1;
         this.pump();
       });
     }
+  }
+
+  /** How many waiting items the next batch takes. */
+  private fits(): number {
+    const { weigh, maxWeight = Infinity, maxBatch } = this.opts;
+    if (!weigh) return maxBatch;
+    let n = 0;
+    let weight = 0;
+    for (const w of this.waiting) {
+      weight += weigh(w.item);
+      if (n >= maxBatch || (n > 0 && weight > maxWeight)) break;
+      n += 1;
+    }
+    return n;
   }
 
   private async flush(batch: Waiting<I, O>[]): Promise<void> {

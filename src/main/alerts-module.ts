@@ -1,3 +1,4 @@
+import { Counter } from 'prom-client';
 import type { AlertDeps } from '../app/alert-deps';
 import { acceptAlerts } from '../app/accept-alerts';
 import { requeueUnprocessed } from '../app/process-alerts';
@@ -13,6 +14,7 @@ import { PgAlertIntake } from '../adapters/postgres/pg-alert-intake';
 import { PgAlertStore } from '../adapters/postgres/pg-alert-store';
 import { ALERT_QUEUE, BullmqAlertJobs, type AlertJobData } from '../adapters/queue/alert-queue';
 import type { AppWorker } from '../adapters/queue/queue-backend';
+import type { ReceivedPayload, StoredPayload } from '../ports/alert-store';
 import { pollOnPostgres } from '../adapters/queue/worker-polling';
 import { QueuedChat } from '../adapters/queue/slack-delivery-chat';
 import { alertThreadSource } from '../adapters/slack/alert-thread-source';
@@ -60,6 +62,30 @@ function alertDeps(ctx: ModuleContext, jobs: BullmqAlertJobs): AlertDeps {
   };
 }
 
+/** acceptAlerts, counting accepted alerts per source, tenant and status for /metrics. */
+function countingAccepted(
+  ctx: ModuleContext,
+  deps: AlertDeps,
+): (p: ReceivedPayload) => Promise<StoredPayload> {
+  const received = new Counter({
+    name: 'tenantops_alerts_received_total',
+    help: 'Alerts accepted by the webhook receivers, by source, tenant and status',
+    labelNames: ['source', 'tenant', 'status'],
+    registers: [ctx.metrics.registry],
+  });
+  // Only registered tenants become label values: alert labels are input, series cost memory.
+  const known = new Set(ctx.config.file.tenants.map((t) => t.id));
+  return async (p) => {
+    const stored = await acceptAlerts(deps, p);
+    for (const a of p.alerts) {
+      const tenant =
+        a.tenantId === undefined ? 'platform' : known.has(a.tenantId) ? a.tenantId : 'unregistered';
+      received.inc({ source: p.source, tenant, status: a.status });
+    }
+    return stored;
+  };
+}
+
 /**
  * Alerts (PRODUCT.md §9): webhook receivers in web processes; in worker processes the `alerts`
  * queue's worker (process payloads, place groups) and a reconciler for payloads never queued.
@@ -83,7 +109,7 @@ export const alertsModule: ModuleFactory = (ctx): RuntimeModule => {
       ? alertRoutes({
           token: ctx.config.env.ALERT_WEBHOOK_TOKEN,
           tenantLabels: deps.settings.tenantLabels,
-          accept: (p) => acceptAlerts(deps, p),
+          accept: countingAccepted(ctx, deps),
         })
       : [],
     readiness: [{ name: 'alerts', check: async () => void (await queue.getJobCounts('waiting')) }],

@@ -108,39 +108,42 @@ afterAll(async () => {
         );
     });
 
-    it('turns an alert into a thread, and its resolve updates that thread', async () => {
-      if (!present) return;
-      const labels = {
-        alertname: 'TenantQuotaNearLimit',
-        tenant_id: 'initech',
-        resource: 'storage',
-        severity: 'warning',
-      };
-      const annotations = { summary: 'initech storage at 95% of quota' };
-      const startsAt = new Date(Date.now() - 60_000).toISOString();
-      await sendToAlertmanager([{ labels, annotations, startsAt }]);
-      const thread = await stack.emulator.waitFor(
-        () => stack.emulator.messagesIn('C0INCIDENTS').find((m) => m.text.includes('initech')),
-        30_000,
-      );
-      expect(thread.text).toContain('*TenantQuotaNearLimit* · tenant *initech* · 1 of 1 firing');
-      await sendToAlertmanager([
-        { labels, annotations, startsAt, endsAt: new Date(Date.now() - 1000).toISOString() },
-      ]);
-      const resolved = await stack.emulator.waitFor(
-        () =>
+    // Without the binary the test above fails, naming the package; this one doesn't pretend.
+    (present ? it : it.skip)(
+      'turns an alert into a thread, and its resolve updates that thread',
+      async () => {
+        const labels = {
+          alertname: 'TenantQuotaNearLimit',
+          tenant_id: 'initech',
+          resource: 'storage',
+          severity: 'warning',
+        };
+        const annotations = { summary: 'initech storage at 95% of quota' };
+        const startsAt = new Date(Date.now() - 60_000).toISOString();
+        await sendToAlertmanager([{ labels, annotations, startsAt }]);
+        const thread = await stack.emulator.waitFor(
+          () => stack.emulator.messagesIn('C0INCIDENTS').find((m) => m.text.includes('initech')),
+          30_000,
+        );
+        expect(thread.text).toContain('*TenantQuotaNearLimit* · tenant *initech* · 1 of 1 firing');
+        await sendToAlertmanager([
+          { labels, annotations, startsAt, endsAt: new Date(Date.now() - 1000).toISOString() },
+        ]);
+        const resolved = await stack.emulator.waitFor(
+          () =>
+            stack.emulator
+              .messagesIn('C0INCIDENTS')
+              .find((m) => m.ts === thread.ts && m.text.includes('resolved (all 1 alert)')),
+          30_000,
+        );
+        expect(resolved.edited).toBeDefined();
+        expect(
           stack.emulator
-            .messagesIn('C0INCIDENTS')
-            .find((m) => m.ts === thread.ts && m.text.includes('resolved (all 1 alert)')),
-        30_000,
-      );
-      expect(resolved.edited).toBeDefined();
-      expect(
-        stack.emulator
-          .callsTo('chat.postMessage')
-          .filter((c) => String(c.args.text).includes('TenantQuotaNearLimit* · tenant *initech'))
-          .length,
-      ).toBe(1);
-    });
+            .callsTo('chat.postMessage')
+            .filter((c) => String(c.args.text).includes('TenantQuotaNearLimit* · tenant *initech'))
+            .length,
+        ).toBe(1);
+      },
+    );
   },
 );

@@ -53,13 +53,44 @@ function storedRaw(
   return source === 'pagerduty' ? JSON.stringify(result.alerts[0]?.raw ?? {}) : text;
 }
 
+type Refusal = { status: number; body: Record<string, string> };
+
+function refuse(status: number, error: string, field: string, message: string): Refusal {
+  return { status, body: { error, field, message } };
+}
+
+/** The body as JSON text and value, or why it is refused (content type, size, syntax). */
+async function readJson(req: IncomingMessage): Promise<{ text: string; body: unknown } | Refusal> {
+  const type = req.headers['content-type'];
+  if (!isJson(type)) {
+    return refuse(
+      400,
+      'invalid_content_type',
+      'content-type',
+      `content-type must be application/json, got ${JSON.stringify(type ?? '')}`,
+    );
+  }
+  let text: string;
+  try {
+    text = (await readBody(req, MAX_ALERT_BODY)).toString('utf8');
+  } catch (err) {
+    if (!(err instanceof TooLarge)) throw err;
+    return refuse(413, 'payload_too_large', 'body', `body exceeds ${MAX_ALERT_BODY} bytes`);
+  }
+  try {
+    return { text, body: JSON.parse(text) as unknown };
+  } catch (err) {
+    return refuse(400, 'invalid_json', 'body', `body is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
 async function receive(
   source: AlertSource,
   opts: AlertRouteOptions,
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {
-  // Auth and content type come before reading the body: a refused request costs nothing.
+  // The token is checked before the body is read: a refused request costs nothing.
   if (!bearerMatches(req.headers.authorization, opts.token)) {
     res.setHeader('www-authenticate', 'Bearer');
     return sendJson(res, 401, {
@@ -67,47 +98,20 @@ async function receive(
       message: 'A valid Authorization: Bearer <ALERT_WEBHOOK_TOKEN> header is required.',
     });
   }
-  if (!isJson(req.headers['content-type'])) {
-    return sendJson(res, 400, {
-      error: 'invalid_content_type',
-      field: 'content-type',
-      message: `content-type must be application/json, got ${JSON.stringify(req.headers['content-type'] ?? '')}`,
-    });
-  }
-  let text: string;
-  try {
-    text = (await readBody(req, MAX_ALERT_BODY)).toString('utf8');
-  } catch (err) {
-    if (!(err instanceof TooLarge)) throw err;
-    res.setHeader('connection', 'close');
-    return sendJson(res, 413, {
-      error: 'payload_too_large',
-      field: 'body',
-      message: `body exceeds ${MAX_ALERT_BODY} bytes`,
-    });
-  }
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch (err) {
-    return sendJson(res, 400, {
-      error: 'invalid_json',
-      field: 'body',
-      message: `body is not valid JSON: ${(err as Error).message}`,
-    });
+  const read = await readJson(req);
+  if ('status' in read) {
+    // The rest of an oversized body is not read: don't keep the connection.
+    if (read.status === 413) res.setHeader('connection', 'close');
+    return sendJson(res, read.status, read.body);
   }
   const receivedAt = opts.now?.() ?? new Date();
-  const parsed = PARSERS[source](body, { tenantLabels: opts.tenantLabels, receivedAt });
+  const parsed = PARSERS[source](read.body, { tenantLabels: opts.tenantLabels, receivedAt });
   if (!parsed.ok)
-    return sendJson(res, 400, {
-      error: 'invalid_payload',
-      field: parsed.field,
-      message: parsed.message,
-    });
+    return sendJson(res, 400, refuse(400, 'invalid_payload', parsed.field, parsed.message).body);
   const stored = await opts.accept({
     source,
     receivedAt,
-    rawJson: storedRaw(source, text, parsed),
+    rawJson: storedRaw(source, read.text, parsed),
     problems: problemsOf(source, parsed.meta),
     alerts: parsed.alerts,
   });

@@ -42,7 +42,13 @@ export class PgAlertIntake implements AlertIntake {
   private readonly batcher: Batcher<ReceivedPayload, StoredPayload>;
 
   constructor(private readonly db: Database) {
-    this.batcher = new Batcher((batch) => this.storeAll(batch), { maxBatch: 50, concurrency: 3 });
+    // Bodies are up to 1 MB each: a batch carries at most ~8 MB of them.
+    this.batcher = new Batcher((batch) => this.storeAll(batch), {
+      maxBatch: 50,
+      concurrency: 3,
+      weigh: (p) => p.rawJson.length,
+      maxWeight: 8 * 1024 * 1024,
+    });
   }
 
   store(payload: ReceivedPayload): Promise<StoredPayload> {

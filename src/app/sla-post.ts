@@ -14,10 +14,15 @@ interface Leased {
  * Posts the incident's fired, unposted events, one message per group (same clock kind, step
  * and due time). The events are leased first, so with several workers each is posted by one;
  * each group is marked posted as soon as Slack took it. If a post fails the lease is given
- * back for the retry; if the worker dies, the lease runs out and the reconciler has them
- * posted. Returns how many events were posted.
+ * back for the retry; if the worker dies, or `signal` aborts a post that is still in flight
+ * (shutdown), the lease is kept: the post may still land, and only once the lease runs out
+ * does the reconciler have them posted again. Returns how many events were posted.
  */
-export async function postSlaEvents(deps: SlaDeps, incident: number): Promise<number> {
+export async function postSlaEvents(
+  deps: SlaDeps,
+  incident: number,
+  signal?: AbortSignal,
+): Promise<number> {
   const token = randomUUID();
   const now = deps.clock.now();
   const leased = await deps.store.inScope('*', async (tx): Promise<Leased | undefined> => {
@@ -42,11 +47,13 @@ export async function postSlaEvents(deps: SlaDeps, incident: number): Promise<nu
     const ids = group.events.map((e) => e.id);
     try {
       const to = recipients(leased.incident, group, leased.holders);
-      await deps.incidents.notifier.post(
+      const post = deps.incidents.notifier.post(
         leased.incident,
         slaMessage(leased.incident, group, to, deps.clock.now()),
       );
+      await (signal ? untilAborted(post, signal) : post);
     } catch (err) {
+      if (err instanceof PostAbandoned) throw err;
       // Give the lease back at once so the job's retry (or another worker) posts them.
       const unposted = groups.slice(i).flatMap((g) => g.events.map((e) => e.id));
       await deps.store
@@ -58,4 +65,21 @@ export async function postSlaEvents(deps: SlaDeps, incident: number): Promise<nu
     posted += ids.length;
   }
   return posted;
+}
+
+/** A post left in flight (shutdown): its outcome is unknown, so its lease is kept. */
+export class PostAbandoned extends Error {
+  constructor(reason: unknown) {
+    super(`SLA post abandoned: ${String(reason)}`);
+    this.name = 'PostAbandoned';
+  }
+}
+
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(new PostAbandoned(signal.reason));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new PostAbandoned(signal.reason));
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }

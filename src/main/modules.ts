@@ -7,4 +7,5 @@ import { alertsModule } from './alerts-module';
  * The capabilities this build runs, in start order. Each is self-contained: it registers its
  * listeners, routes, queues and workers through the ModuleContext.
  */
-export const MODULES: ModuleFactory[] = [slaModule, slackDeliveryModule, alertsModule];
+// Stopped last-first: SLA posts wait for Slack deliveries, so SLA stops before slack-delivery.
+export const MODULES: ModuleFactory[] = [slackDeliveryModule, slaModule, alertsModule];

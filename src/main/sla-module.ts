@@ -20,6 +20,8 @@ export interface SlaModuleOptions extends ReconcilerOptions {
   leaseMs: number;
   /** Longest wait of `idle()` for running timer jobs (console mode's exit). */
   idleTimeoutMs: number;
+  /** Longest wait at shutdown for posts in flight before they are abandoned to their lease. */
+  postCloseMs: number;
 }
 
 export const SLA_DEFAULTS: SlaModuleOptions = {
@@ -28,6 +30,7 @@ export const SLA_DEFAULTS: SlaModuleOptions = {
   fullEvery: 60,
   leaseMs: 60_000,
   idleTimeoutMs: 30_000,
+  postCloseMs: 10_000,
 };
 
 export function slaSettings(config: AppConfig, leaseMs: number): SlaSettings {
@@ -142,7 +145,14 @@ export function createSlaModule(overrides: Partial<SlaModuleOptions> = {}): Modu
       async stop() {
         await loop?.stop();
         await workers?.timers.close();
-        await workers?.posts.close();
+        // A post stuck waiting for Slack must not hold the shutdown: its lease runs out and
+        // another worker posts it.
+        const posts = workers?.posts;
+        if (posts)
+          await Promise.race([
+            posts.close(),
+            sleep(opts.postCloseMs).then(() => posts.close(true)),
+          ]);
       },
       async idle() {
         const deadline = Date.now() + opts.idleTimeoutMs;

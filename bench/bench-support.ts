@@ -39,11 +39,17 @@ export function runEntry(
   env: Record<string, string>,
   onLine?: (line: string) => void,
 ): ChildProcess {
-  const child = spawn(process.execPath, [path.join(ROOT, 'dist/src/main', `${name}.js`)], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  // BENCH_NODE_ARGS: flags for the measured processes (`--cpu-prof --cpu-prof-dir=/tmp/prof`).
+  const flags = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(
+    process.execPath,
+    [...flags, path.join(ROOT, 'dist/src/main', `${name}.js`)],
+    {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const forward = (chunk: Buffer) =>
     chunk
       .toString()

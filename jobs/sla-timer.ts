@@ -45,12 +45,8 @@ export function slaTimerProcessor(deps: SlaDeps) {
 
 /** The `sla-post` processor: validate, post the incident's fired events to Slack. */
 export function slaPostProcessor(deps: SlaDeps) {
-  return async (
-    job: Job<SlaTimerData>,
-    _token?: string,
-    signal?: AbortSignal,
-  ): Promise<{ posted: number }> => {
+  return async (job: Job<SlaTimerData>): Promise<{ posted: number }> => {
     const { incident } = parseTimerData(job.data);
-    return { posted: await domainErrorsFinal(() => postSlaEvents(deps, incident, signal)) };
+    return { posted: await domainErrorsFinal(() => postSlaEvents(deps, incident)) };
   };
 }

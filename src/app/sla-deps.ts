@@ -1,3 +1,4 @@
+import type { ChatOutbox } from '../ports/chat-outbox';
 import type { SlaPolicies } from '../domain/sla/clock-plan';
 import type { Clock } from '../ports/clock';
 import type { SecurityRoom } from '../ports/sla-security-room';
@@ -29,6 +30,8 @@ export interface SlaDeps {
   timers: SlaTimers;
   /** The incident use cases' deps: incident store, access, audit, notifier. */
   incidents: IncidentDeps;
+  /** Where SLA messages go: durable, each with a receipt (see sla-post). */
+  outbox: ChatOutbox;
   /** Channel mode: the private channel a security incident moves to. */
   room: SecurityRoom;
   clock: Clock;

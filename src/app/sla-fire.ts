@@ -10,6 +10,7 @@ import type { SlaTimer } from '../ports/sla-timers';
 import { resetTenant, timersOf } from './sla-clocks';
 import type { SlaDeps } from './sla-deps';
 import { firingEntry } from './sla-messages';
+import { leaseEvents, sendLeased, type Leased } from './sla-post';
 
 export type FireOutcome = { kind: 'early'; until: Date } | { kind: 'done'; fired: number };
 
@@ -17,6 +18,8 @@ interface Claim {
   fired: number;
   /** The next timer of every clock still running. */
   next: SlaTimer[];
+  /** What fired (with any older unposted events), leased in the same transaction. */
+  leased?: Leased;
 }
 
 /**
@@ -31,10 +34,20 @@ export async function fireSlaTimer(deps: SlaDeps, timer: SlaTimer): Promise<Fire
   const now = deps.clock.now();
   // Another host's clock may run ahead: never decide a breach before its time here.
   if (now.getTime() < timer.at.getTime()) return { kind: 'early', until: timer.at };
-  const claim = await deps.store.inScope('*', (tx) => claimDue(deps, tx, timer.incident, now));
+  const claim = await deps.store.inScope('*', async (tx) => {
+    const c = await claimDue(deps, tx, timer.incident, now);
+    if (c && c.fired > 0) c.leased = await leaseEvents(deps, tx, timer.incident, now);
+    return c;
+  });
   if (!claim) return { kind: 'done', fired: 0 };
   await deps.timers.ensure(claim.next);
-  if (claim.fired > 0) await deps.timers.deliver(timer.incident, now);
+  // Handing the events to the outbox is quick (it doesn't wait for Slack); if it fails, the
+  // lease is given back and the post queue tries again.
+  if (claim.leased)
+    await sendLeased(deps, claim.leased).catch(async (err: unknown) => {
+      deps.log.warn({ err, incident: timer.incident }, 'SLA events not handed over; queued');
+      await deps.timers.deliver(timer.incident, now);
+    });
   return { kind: 'done', fired: claim.fired };
 }
 

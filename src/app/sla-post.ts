@@ -1,85 +1,121 @@
 import { randomUUID } from 'node:crypto';
 import type { RoleBinding } from '../domain/access/access';
-import type { SlaEvent, SlaIncident } from '../ports/sla-store';
+import type { DeliveryReceipt } from '../ports/chat-outbox';
+import type { SlaEvent, SlaIncident, SlaTx } from '../ports/sla-store';
 import type { SlaDeps } from './sla-deps';
 import { groupEvents, recipients, slaMessage } from './sla-messages';
 
-interface Leased {
+/** Events leased for sending, with what their messages need. */
+export interface Leased {
   incident: SlaIncident;
   events: SlaEvent[];
   holders: RoleBinding[];
+  token: string;
+  until: Date;
 }
 
+/** The delivery receipt kind of SLA messages (see slaReceipt). */
+export const SLA_RECEIPT = 'sla-events';
+
 /**
- * Posts the incident's fired, unposted events, one message per group (same clock kind, step
- * and due time). The events are leased first, so with several workers each is posted by one;
- * each group is marked posted as soon as Slack took it. If a post fails the lease is given
- * back for the retry; if the worker dies, or `signal` aborts a post that is still in flight
- * (shutdown), the lease is kept: the post may still land, and only once the lease runs out
- * does the reconciler have them posted again. Returns how many events were posted.
+ * Sends the incident's fired, unposted events, one message per group (same clock kind, step
+ * and due time). The events are leased first, so with several workers each is sent by one.
+ * Each message goes to the chat outbox with a receipt (`slaReceipt`): before it goes the lease
+ * is checked, and as soon as Slack took it its events are marked posted, in the process that
+ * sent it. A message whose job is lost (a wiped queue) leaves its lease to run out; the
+ * reconciler then has the events sent again, and a stale message that still turns up finds its
+ * lease gone and is withdrawn. Returns how many events were handed over.
  */
-export async function postSlaEvents(
-  deps: SlaDeps,
-  incident: number,
-  signal?: AbortSignal,
-): Promise<number> {
-  const token = randomUUID();
+export async function postSlaEvents(deps: SlaDeps, incident: number): Promise<number> {
   const now = deps.clock.now();
-  const leased = await deps.store.inScope('*', async (tx): Promise<Leased | undefined> => {
-    const events = await tx.leaseUnposted(
-      incident,
-      token,
-      new Date(now.getTime() + deps.settings.leaseMs),
-      now,
-    );
-    const inc = events.length > 0 ? await tx.incident(incident) : undefined;
-    if (!inc) return undefined;
-    return {
-      incident: inc,
-      events,
-      holders: await tx.roleHolders(inc.tenants, ['comms', 'commander']),
-    };
-  });
-  if (!leased) return 0;
-  let posted = 0;
+  const leased = await deps.store.inScope('*', (tx) => leaseEvents(deps, tx, incident, now));
+  return leased ? sendLeased(deps, leased) : 0;
+}
+
+/** Leases the incident's unposted events whose lease is free or expired (in the caller's transaction). */
+export async function leaseEvents(
+  deps: SlaDeps,
+  tx: SlaTx,
+  incident: number,
+  now: Date,
+): Promise<Leased | undefined> {
+  const token = randomUUID();
+  const until = new Date(now.getTime() + deps.settings.leaseMs);
+  const events = await tx.leaseUnposted(incident, token, until, now);
+  const inc = events.length > 0 ? await tx.incident(incident) : undefined;
+  if (!inc) return undefined;
+  const holders = await tx.roleHolders(inc.tenants, ['comms', 'commander']);
+  return { incident: inc, events, holders, token, until };
+}
+
+/** Hands leased events to the outbox, one message per group; on failure gives the rest back. */
+export async function sendLeased(deps: SlaDeps, leased: Leased): Promise<number> {
+  const { channelId, threadTs, number } = leased.incident;
+  const { token, until } = leased;
+  let sent = 0;
   const groups = groupEvents(leased.events);
   for (const [i, group] of groups.entries()) {
     const ids = group.events.map((e) => e.id);
     try {
+      // An incident not in chat (yet): nothing to post to; the events stay for the reconciler.
+      if (!channelId) throw new Error(`incident ${number} has no channel`);
       const to = recipients(leased.incident, group, leased.holders);
-      const post = deps.incidents.notifier.post(
-        leased.incident,
-        slaMessage(leased.incident, group, to, deps.clock.now()),
+      await deps.outbox.send(
+        {
+          channel: channelId,
+          ...(threadTs ? { threadTs } : {}),
+          text: slaMessage(leased.incident, group, to, deps.clock.now()),
+        },
+        { kind: SLA_RECEIPT, ref: receiptRef({ token, ids, until: until.getTime() }) },
       );
-      await (signal ? untilAborted(post, signal) : post);
     } catch (err) {
-      if (err instanceof PostAbandoned) throw err;
-      // Give the lease back at once so the job's retry (or another worker) posts them.
-      const unposted = groups.slice(i).flatMap((g) => g.events.map((e) => e.id));
-      await deps.store
-        .inScope('*', (tx) => tx.releaseLease(unposted, token))
-        .catch(() => undefined);
+      // Give the lease back at once so the job's retry (or another worker) sends them.
+      const unsent = groups.slice(i).flatMap((g) => g.events.map((e) => e.id));
+      await deps.store.inScope('*', (tx) => tx.releaseLease(unsent, token)).catch(() => undefined);
       throw err;
     }
-    await deps.store.inScope('*', (tx) => tx.markPosted(ids, token, deps.clock.now()));
-    posted += ids.length;
+    sent += ids.length;
   }
-  return posted;
+  return sent;
 }
 
-/** A post left in flight (shutdown): its outcome is unknown, so its lease is kept. */
-export class PostAbandoned extends Error {
-  constructor(reason: unknown) {
-    super(`SLA post abandoned: ${String(reason)}`);
-    this.name = 'PostAbandoned';
-  }
+interface Receipt {
+  token: string;
+  ids: number[];
+  /** When the lease taken for this message runs out (epoch ms). */
+  until: number;
 }
 
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(new PostAbandoned(signal.reason));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new PostAbandoned(signal.reason));
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
+function receiptRef(r: Receipt): string {
+  return `${r.token}/${r.ids.join(',')}/${r.until}`;
+}
+
+function parseRef(ref: string): Receipt {
+  const [token = '', list = '', until = ''] = ref.split('/');
+  const ids = list.split(',').map(Number);
+  if (!token || !ids.every((n) => Number.isSafeInteger(n) && n > 0) || !/^\d+$/.test(until))
+    throw new Error(`bad SLA receipt ref: ${ref}`);
+  return { token, ids, until: Number(until) };
+}
+
+/** Margin kept before a lease's end: a first attempt inside it needs no look at the database. */
+const LEASE_MARGIN_MS = 10_000;
+
+/**
+ * The SLA side of an SLA message's delivery: the lease is checked (and renewed) before it goes,
+ * the events are marked posted once it went. A first attempt well inside the lease taken for
+ * it needs no check: nobody else can hold those events yet, and nothing sent them before.
+ */
+export function slaReceipt(deps: SlaDeps): DeliveryReceipt {
+  return {
+    async claim(ref, attempt) {
+      const { token, ids, until } = parseRef(ref);
+      const now = deps.clock.now().getTime();
+      if (attempt.first && now < until - LEASE_MARGIN_MS) return true;
+      return deps.store.renewLease(ids, token, new Date(now + deps.settings.leaseMs));
+    },
+    async delivered(ref) {
+      await deps.store.markPosted(parseRef(ref).ids, deps.clock.now());
+    },
+  };
 }

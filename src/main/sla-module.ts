@@ -1,3 +1,6 @@
+import { QueuedChat } from '../adapters/queue/slack-delivery-chat';
+import { DirectChatOutbox } from '../adapters/slack/direct-chat-outbox';
+import { SLA_RECEIPT, slaReceipt } from '../app/sla-post';
 import type { AppConfig } from '../config/load-config';
 import { provideSla, type SlaDeps, type SlaSettings } from '../app/sla-deps';
 import { slaListener } from '../app/sla-listener';
@@ -20,8 +23,6 @@ export interface SlaModuleOptions extends ReconcilerOptions {
   leaseMs: number;
   /** Longest wait of `idle()` for running timer jobs (console mode's exit). */
   idleTimeoutMs: number;
-  /** Longest wait at shutdown for posts in flight before they are abandoned to their lease. */
-  postCloseMs: number;
 }
 
 export const SLA_DEFAULTS: SlaModuleOptions = {
@@ -30,7 +31,6 @@ export const SLA_DEFAULTS: SlaModuleOptions = {
   fullEvery: 60,
   leaseMs: 60_000,
   idleTimeoutMs: 30_000,
-  postCloseMs: 10_000,
 };
 
 export function slaSettings(config: AppConfig, leaseMs: number): SlaSettings {
@@ -64,9 +64,9 @@ function startWorkers(ctx: ModuleContext, deps: SlaDeps, opts: SlaModuleOptions)
   const timers = ctx.queues.createWorker<SlaTimerData>(SLA_QUEUE, slaTimerProcessor(deps), {
     concurrency: opts.concurrency ?? (redis ? 16 : 4),
   });
-  // Posts wait for Slack (and its per-channel pacing): more of them may be in flight.
+  // Posts hand messages to the outbox (console mode: they wait for the console).
   const posts = ctx.queues.createWorker<SlaTimerData>(SLA_POST_QUEUE, slaPostProcessor(deps), {
-    concurrency: opts.postConcurrency ?? (redis ? 64 : 4),
+    concurrency: opts.postConcurrency ?? (redis ? 16 : 4),
   });
   for (const worker of [timers, posts]) {
     if (ctx.queues.kind === 'postgres' && ctx.storage.kind === 'embedded') {
@@ -95,11 +95,13 @@ export function createSlaModule(overrides: Partial<SlaModuleOptions> = {}): Modu
       store: new PgSlaStore(ctx.storage.db),
       timers: new BullmqSlaTimers(queue, postQueue, ctx.clock),
       incidents: ctx.incidents,
+      outbox: ctx.chat instanceof QueuedChat ? ctx.chat.outbox : new DirectChatOutbox(ctx.chat),
       room: new ChatSecurityRoom(ctx.chat),
       clock: ctx.clock,
       settings: slaSettings(ctx.config, opts.leaseMs),
       log,
     };
+    deps.outbox.registerReceipt(SLA_RECEIPT, slaReceipt(deps));
     (ctx.incidents.listeners ??= []).push(slaListener(deps));
     provideSla(ctx.incidents, deps);
     let workers: Workers | undefined;
@@ -145,14 +147,7 @@ export function createSlaModule(overrides: Partial<SlaModuleOptions> = {}): Modu
       async stop() {
         await loop?.stop();
         await workers?.timers.close();
-        // A post stuck waiting for Slack must not hold the shutdown: its lease runs out and
-        // another worker posts it.
-        const posts = workers?.posts;
-        if (posts)
-          await Promise.race([
-            posts.close(),
-            sleep(opts.postCloseMs).then(() => posts.close(true)),
-          ]);
+        await workers?.posts.close();
       },
       async idle() {
         const deadline = Date.now() + opts.idleTimeoutMs;

@@ -24,6 +24,26 @@ export interface LiveMessageSource {
   posted(ref: string, at: { channel: string; ts: string }, version: number): Promise<void>;
 }
 
+/** Where a message's delivery is reported: `kind` picks the registered receipt, `ref` the item. */
+export interface ReceiptRef {
+  kind: string;
+  ref: string;
+}
+
+/**
+ * Told of a durable message's fate, in the process that sends it: the owner of the message
+ * (the SLA clocks, say) keeps its own record in step with Slack, whatever happens to the queue.
+ */
+export interface DeliveryReceipt {
+  /**
+   * Just before the message goes: false withdraws it (nothing is sent; the lane moves on).
+   * `first`: no earlier run of this delivery may have sent it (a retry or a re-run is not first).
+   */
+  claim(ref: string, attempt: { first: boolean }): Promise<boolean>;
+  /** Slack took it (called again if a retry finds it already sent: must be idempotent). */
+  delivered(ref: string, at: { channel: string; ts: string }): Promise<void>;
+}
+
 /**
  * Outbound chat that never makes the caller wait for Slack: calls are durable once these
  * promises resolve, and are delivered in order per channel within Slack's rate limits.
@@ -34,8 +54,9 @@ export interface ChatOutbox {
   publish(kind: string, refs: readonly string[], channel: string): Promise<void>;
   /** Edits the live message `kind`/`ref` to its current render; bursts become one edit. */
   refresh(kind: string, ref: string): Promise<void>;
-  /** Posts a plain message without waiting for its timestamp. */
-  send(msg: OutboundMessage): Promise<void>;
+  registerReceipt(kind: string, receipt: DeliveryReceipt): void;
+  /** Posts a plain message without waiting for its timestamp; `receipt` hears how it went. */
+  send(msg: OutboundMessage, receipt?: ReceiptRef): Promise<void>;
 }
 
 /** A Slack call that failed for good, as `/incident status` shows it. */

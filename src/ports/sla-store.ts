@@ -72,7 +72,6 @@ export interface SlaTx {
   insertEvent(event: NewSlaEvent): Promise<boolean>;
   /** Leases the incident's unposted events whose lease is free or expired. */
   leaseUnposted(number: number, token: string, until: Date, now: Date): Promise<SlaEvent[]>;
-  markPosted(ids: readonly number[], token: string, at: Date): Promise<void>;
   releaseLease(ids: readonly number[], token: string): Promise<void>;
   appendTimeline(number: number, entry: NewTimelineEntry): Promise<void>;
   /** Marks the incident as a security incident the team became aware of at `awareAt`. */
@@ -92,4 +91,8 @@ export interface SlaTx {
 /** Transactions over the SLA clocks. */
 export interface SlaStore {
   inScope<T>(scope: Scope, fn: (tx: SlaTx) => Promise<T>): Promise<T>;
+  /** Events still leased with this token, none posted? Then held until `until`; else false. */
+  renewLease(ids: readonly number[], token: string, until: Date): Promise<boolean>;
+  /** Slack took them: posted, whoever holds the lease now. */
+  markPosted(ids: readonly number[], at: Date): Promise<void>;
 }

@@ -34,10 +34,18 @@ describe(`Slack delivery pipeline (${storageUnderTest()} storage, emulator rate 
       chat.postMessage({ channel: 'C0BURST', text: `burst ${i + 1}` }),
     );
     await new Promise((resolve) => setTimeout(resolve, 1200));
-    const other = Date.now();
     await chat.postMessage({ channel: 'C0OTHER', text: 'meanwhile' });
-    expect(Date.now() - other).toBeLessThan(1500);
     await Promise.all(burst);
+    // Another channel is not queued behind the burst: it went while the burst was still pacing.
+    const accepted = (channel: string) =>
+      posts(channel)
+        .filter((c) => c.status === 200)
+        .map((c) => c.time);
+    expect(Math.min(...accepted('C0OTHER'))).toBeLessThan(Math.max(...accepted('C0BURST')));
+    // 8 posts at 1/s with a burst of 3: at least 5 intervals between the first and the last.
+    expect(
+      Math.max(...accepted('C0BURST')) - Math.min(...accepted('C0BURST')),
+    ).toBeGreaterThanOrEqual(4500);
     expect(Date.now() - started).toBeGreaterThanOrEqual(4500);
     expect(stack.emulator.messagesIn('C0BURST').map((m) => m.text)).toEqual(
       Array.from({ length: 8 }, (_, i) => `burst ${i + 1}`),
@@ -104,9 +112,8 @@ describe(`Slack delivery recovers (${storageUnderTest()} storage)`, () => {
   it('moves a lane past posts whose queued jobs were lost (a wiped Redis)', async () => {
     const store = deliveryOf(chat)?.store;
     for (let i = 0; i < 5; i++) await store?.allocate('C0LOST');
-    const started = Date.now();
+    // It resolves at all (the test would time out waiting behind the lost posts otherwise).
     await chat.postMessage({ channel: 'C0LOST', text: 'after the loss' });
-    expect(Date.now() - started).toBeLessThan(15_000);
     expect(stack.emulator.messagesIn('C0LOST').map((m) => m.text)).toEqual(['after the loss']);
   });
 });

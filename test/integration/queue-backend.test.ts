@@ -149,9 +149,7 @@ describe.each([
     await events.waitUntilReady();
     factory.createWorker<object, string>('events', async () => Promise.resolve('done'));
     const job = await queue.add('post-update', {});
-    const started = Date.now();
     await expect(job.waitUntilFinished(events, 5000)).resolves.toBe('done');
-    expect(Date.now() - started).toBeLessThan(2000);
   });
 
   it('still fires a pending delayed job after the queue is closed and reopened', async () => {

@@ -101,4 +101,24 @@ describe(`row-level security (${storageUnderTest()} storage)`, () => {
       /permission denied/,
     );
   });
+
+  it('applies the same scoping to one-round-trip statements, with values kept exact', async () => {
+    const sql = 'SELECT id, title FROM incidents WHERE id = $1 AND title <> $2';
+    const odd = "it's a \\ test; --";
+    expect(await t.db.statement(['acme'], sql, [acmeIncident, odd])).toEqual([
+      { id: String(acmeIncident), title: 'Acme down' },
+    ]);
+    expect(await t.db.statement(['globex'], sql, [acmeIncident, odd])).toEqual([]);
+    const [echo] = await t.db.statement<{ v: string }>('*', 'SELECT $1::text AS v', [odd]);
+    expect(echo?.v).toBe(odd);
+    await expect(
+      t.db.statement(
+        ['globex'],
+        'INSERT INTO incident_tenants (incident_id, tenant_id, added_at, added_by) VALUES ($1, $2, now(), $3)',
+        [acmeIncident, 'acme', 'U1'],
+      ),
+    ).rejects.toThrow(/row-level security/);
+    // The failed statement's transaction was rolled back: the connection is usable again.
+    expect(await t.db.statement(['acme'], sql, [acmeIncident, odd])).toHaveLength(1);
+  });
 });

@@ -1,4 +1,4 @@
-import { Pool, type PoolClient, type PoolConfig } from 'pg';
+import { Pool, type PoolClient, type PoolConfig, type QueryResultRow } from 'pg';
 import type { Scope } from '../../ports/incident-store';
 
 export const APP_ROLE = 'tenantops_app';
@@ -6,6 +6,35 @@ export const APP_ROLE = 'tenantops_app';
 /** Quotes a schema name for SQL; schema names come from config or tests, never from users. */
 export function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
+}
+
+/** A value `Database.statement` writes into its SQL as a literal. */
+export type Literal = string | number | boolean | Date | null | readonly number[];
+
+/**
+ * `$n` placeholders of our own (static) SQL replaced by escaped literals, for the simple query
+ * protocol, which can't bind parameters but can carry several statements in one round trip.
+ */
+export function inlineParams(
+  sql: string,
+  params: readonly Literal[],
+  escape: (s: string) => string,
+): string {
+  return sql.replace(/\$(\d+)/g, (_, n: string) => {
+    const index = Number(n) - 1;
+    if (index < 0 || index >= params.length) throw new Error(`no parameter $${n}`);
+    const v = params[index];
+    if (v === null || v === undefined) return 'NULL';
+    if (typeof v === 'boolean') return v ? 'TRUE' : 'FALSE';
+    if (typeof v === 'number') {
+      if (!Number.isFinite(v)) throw new Error(`parameter $${n} is not a finite number`);
+      return `(${String(v)})`;
+    }
+    if (typeof v === 'string') return escape(v);
+    if (v instanceof Date) return escape(v.toISOString());
+    if (!v.every((x) => Number.isFinite(x))) throw new Error(`parameter $${n}: not numbers`);
+    return escape(`{${v.join(',')}}`);
+  });
 }
 
 export function scopeSetting(scope: Scope): string {
@@ -35,29 +64,65 @@ export class Database {
 
   /** One transaction as tenantops_app that sees only `scope`'s tenants. */
   async scoped<T>(scope: Scope, fn: (client: PoolClient) => Promise<T>): Promise<T> {
-    return this.transaction(async (client) => {
-      // Transaction-local settings: safe on pooled and multiplexed (PGlite) connections alike.
-      await client.query(
-        `SELECT set_config('search_path', $1, true), set_config('role', $2, true), set_config('app.tenant_id', $3, true)`,
-        [quoteIdent(this.schema), APP_ROLE, scopeSetting(scope)],
-      );
-      return fn(client);
-    });
+    // Transaction-local settings (safe on pooled and multiplexed PGlite connections alike), sent
+    // with BEGIN in one round trip: a simple query can't bind parameters, so they are literals.
+    return this.transaction(
+      (c) =>
+        `BEGIN; SELECT set_config('search_path', ${c.escapeLiteral(quoteIdent(this.schema))}, true), ` +
+        `set_config('role', ${c.escapeLiteral(APP_ROLE)}, true), ` +
+        `set_config('app.tenant_id', ${c.escapeLiteral(scopeSetting(scope))}, true)`,
+      fn,
+    );
+  }
+
+  /**
+   * One statement as `scoped` runs it, in one round trip instead of three: BEGIN, the settings,
+   * the statement (parameters written in as literals, see inlineParams) and COMMIT go together.
+   */
+  async statement<R extends QueryResultRow>(
+    scope: Scope,
+    sql: string,
+    params: readonly Literal[] = [],
+  ): Promise<R[]> {
+    const client = await this.pool.connect();
+    let broken = false;
+    try {
+      const text =
+        `BEGIN; SELECT set_config('search_path', ${client.escapeLiteral(quoteIdent(this.schema))}, true), ` +
+        `set_config('role', ${client.escapeLiteral(APP_ROLE)}, true), ` +
+        `set_config('app.tenant_id', ${client.escapeLiteral(scopeSetting(scope))}, true); ` +
+        `${inlineParams(sql, params, (v) => client.escapeLiteral(v))}; COMMIT`;
+      const results = (await client.query(text)) as unknown as { rows: R[] }[];
+      return results[2]?.rows ?? [];
+    } catch (err) {
+      try {
+        await client.query('ROLLBACK');
+      } catch {
+        broken = true;
+      }
+      throw err;
+    } finally {
+      client.release(broken);
+    }
   }
 
   /** One transaction as the connecting (owner) user, for migrations and admin tasks. */
   async owner<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
-    return this.transaction(async (client) => {
-      await client.query(`SELECT set_config('search_path', $1, true)`, [quoteIdent(this.schema)]);
-      return fn(client);
-    });
+    return this.transaction(
+      (c) =>
+        `BEGIN; SELECT set_config('search_path', ${c.escapeLiteral(quoteIdent(this.schema))}, true)`,
+      fn,
+    );
   }
 
-  private async transaction<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
+  private async transaction<T>(
+    begin: (client: PoolClient) => string,
+    fn: (client: PoolClient) => Promise<T>,
+  ): Promise<T> {
     const client = await this.pool.connect();
     let broken = false;
     try {
-      await client.query('BEGIN');
+      await client.query(begin(client));
       const result = await fn(client);
       await client.query('COMMIT');
       return result;

@@ -168,14 +168,6 @@ class PgSlaTx implements SlaTx {
     return rows.map(toEvent).sort((a, b) => a.id - b.id);
   }
 
-  async markPosted(ids: readonly number[], token: string, at: Date): Promise<void> {
-    await this.c.query(
-      `UPDATE sla_events SET posted_at = $3, lease_token = NULL, lease_until = NULL
-       WHERE id = ANY($1) AND lease_token = $2`,
-      [ids, token, at],
-    );
-  }
-
   async releaseLease(ids: readonly number[], token: string): Promise<void> {
     await this.c.query(
       'UPDATE sla_events SET lease_token = NULL, lease_until = NULL WHERE id = ANY($1) AND lease_token = $2',
@@ -225,5 +217,24 @@ export class PgSlaStore implements SlaStore {
 
   inScope<T>(scope: Scope, fn: (tx: SlaTx) => Promise<T>): Promise<T> {
     return this.db.scoped(scope, (client) => fn(new PgSlaTx(client)));
+  }
+
+  async renewLease(ids: readonly number[], token: string, until: Date): Promise<boolean> {
+    const rows = await this.db.statement(
+      '*',
+      `UPDATE sla_events SET lease_until = $3
+       WHERE id = ANY($1) AND lease_token = $2 AND posted_at IS NULL RETURNING id`,
+      [ids, token, until],
+    );
+    return rows.length === ids.length;
+  }
+
+  async markPosted(ids: readonly number[], at: Date): Promise<void> {
+    await this.db.statement(
+      '*',
+      `UPDATE sla_events SET posted_at = $2, lease_token = NULL, lease_until = NULL
+       WHERE id = ANY($1) AND posted_at IS NULL`,
+      [ids, at],
+    );
   }
 }

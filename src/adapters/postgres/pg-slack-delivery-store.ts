@@ -42,13 +42,12 @@ export class PgSlackDeliveryStore implements DeliveryFailureLog {
 
   /** The next `count` sequence numbers of a channel's lane (the first returned), and how far it got. */
   async allocate(channel: string, count = 1): Promise<{ seq: number; done: number }> {
-    const { rows } = await this.run((c) =>
-      c.query<{ next_seq: string; done_seq: string }>(
-        `INSERT INTO slack_lanes (channel, next_seq) VALUES ($1, $2)
-         ON CONFLICT (channel) DO UPDATE SET next_seq = slack_lanes.next_seq + $2
-         RETURNING next_seq, done_seq`,
-        [channel, count],
-      ),
+    const rows = await this.db.statement<{ next_seq: string; done_seq: string }>(
+      '*',
+      `INSERT INTO slack_lanes (channel, next_seq) VALUES ($1, $2)
+       ON CONFLICT (channel) DO UPDATE SET next_seq = slack_lanes.next_seq + $2
+       RETURNING next_seq, done_seq`,
+      [channel, count],
     );
     const row = rows[0];
     if (!row) throw new Error(`no lane for ${channel}`);
@@ -56,28 +55,12 @@ export class PgSlackDeliveryStore implements DeliveryFailureLog {
   }
 
   async lane(channel: string): Promise<LaneState | undefined> {
-    const { rows } = await this.run((c) =>
-      c.query<LaneRow>('SELECT next_seq, done_seq, tat_ms FROM slack_lanes WHERE channel = $1', [
-        channel,
-      ]),
+    const rows = await this.db.statement<LaneRow>(
+      '*',
+      'SELECT next_seq, done_seq, tat_ms FROM slack_lanes WHERE channel = $1',
+      [channel],
     );
     return rows[0] ? toLane(rows[0]) : undefined;
-  }
-
-  /**
-   * GCRA check: may the channel's next post go at `nowMs`, or when may it? `toleranceMs` is the
-   * burst: how far ahead of its theoretical time a post may go.
-   */
-  async allowed(
-    channel: string,
-    nowMs: number,
-    toleranceMs: number,
-  ): Promise<{ ok: true } | { ok: false; atMs: number }> {
-    const { rows } = await this.run((c) =>
-      c.query<{ tat_ms: string }>('SELECT tat_ms FROM slack_lanes WHERE channel = $1', [channel]),
-    );
-    const at = Number(rows[0]?.tat_ms ?? 0) - toleranceMs;
-    return nowMs >= at ? { ok: true } : { ok: false, atMs: at };
   }
 
   /**
@@ -86,32 +69,37 @@ export class PgSlackDeliveryStore implements DeliveryFailureLog {
    * lane is backed up the theoretical time is ahead of the answer and nothing drifts.
    */
   async sent(channel: string, answeredMs: number, intervalMs: number): Promise<void> {
-    await this.run((c) =>
-      c.query('UPDATE slack_lanes SET tat_ms = greatest(tat_ms, $2) + $3 WHERE channel = $1', [
-        channel,
-        answeredMs,
-        intervalMs,
-      ]),
+    await this.db.statement(
+      '*',
+      'UPDATE slack_lanes SET tat_ms = greatest(tat_ms, $2) + $3 WHERE channel = $1',
+      [channel, answeredMs, intervalMs],
     );
   }
 
   /** Slack said 429: nothing goes to the channel before `untilMs`, and then no burst. */
   async block(channel: string, untilMs: number, toleranceMs: number): Promise<void> {
-    await this.run((c) =>
-      c.query('UPDATE slack_lanes SET tat_ms = greatest(tat_ms, $2) WHERE channel = $1', [
-        channel,
-        untilMs + toleranceMs,
-      ]),
+    await this.db.statement(
+      '*',
+      'UPDATE slack_lanes SET tat_ms = greatest(tat_ms, $2) WHERE channel = $1',
+      [channel, untilMs + toleranceMs],
     );
   }
 
-  /** Marks `seq` delivered (or given up on); returns the lane after it. */
-  async finish(channel: string, seq: number): Promise<LaneState | undefined> {
-    const { rows } = await this.run((c) =>
-      c.query<LaneRow>(
-        'UPDATE slack_lanes SET done_seq = greatest(done_seq, $2) WHERE channel = $1 RETURNING next_seq, done_seq, tat_ms',
-        [channel, seq],
-      ),
+  /**
+   * Marks `seq` delivered (or given up on); returns the lane after it. With `sent`, the post used
+   * a slot: the GCRA update of `sent()` is made in the same statement.
+   */
+  async finish(
+    channel: string,
+    seq: number,
+    sent?: { answeredMs: number; intervalMs: number },
+  ): Promise<LaneState | undefined> {
+    const rows = await this.db.statement<LaneRow>(
+      '*',
+      `UPDATE slack_lanes SET done_seq = greatest(done_seq, $2),
+         tat_ms = CASE WHEN $3::bigint IS NULL THEN tat_ms ELSE greatest(tat_ms, $3::bigint) + $4::bigint END
+       WHERE channel = $1 RETURNING next_seq, done_seq, tat_ms`,
+      [channel, seq, sent?.answeredMs ?? null, sent?.intervalMs ?? 0],
     );
     return rows[0] ? toLane(rows[0]) : undefined;
   }

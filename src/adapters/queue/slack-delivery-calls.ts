@@ -1,10 +1,21 @@
 import type { ChatPort } from '../../ports/chat';
-import type { LiveMessageSource } from '../../ports/chat-outbox';
+import type { DeliveryReceipt, LiveMessageSource } from '../../ports/chat-outbox';
 import type { DeliveryJob, SentPost, SlackCall } from './slack-delivery-jobs';
 
-/** Live message sources by kind; the modules that own them register here. */
+/** Live message sources and delivery receipts by kind; the modules that own them register here. */
 export class LiveRegistry {
   private readonly sources = new Map<string, LiveMessageSource>();
+  private readonly receipts = new Map<string, DeliveryReceipt>();
+
+  registerReceipt(kind: string, receipt: DeliveryReceipt): void {
+    this.receipts.set(kind, receipt);
+  }
+
+  receipt(kind: string): DeliveryReceipt {
+    const receipt = this.receipts.get(kind);
+    if (!receipt) throw new Error(`no delivery receipt registered for ${kind}`);
+    return receipt;
+  }
 
   register(kind: string, source: LiveMessageSource): void {
     this.sources.set(kind, source);

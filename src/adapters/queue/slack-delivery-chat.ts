@@ -1,5 +1,10 @@
 import type { Block, ChatPort, OutboundMessage } from '../../ports/chat';
-import type { ChatOutbox, LiveMessageSource } from '../../ports/chat-outbox';
+import type {
+  ChatOutbox,
+  DeliveryReceipt,
+  LiveMessageSource,
+  ReceiptRef,
+} from '../../ports/chat-outbox';
 import type { LiveRegistry } from './slack-delivery-calls';
 import { EDIT_COALESCE_MS, liveDedupId, updateDedupId } from './slack-delivery-jobs';
 import type { DeliveryProducer } from './slack-delivery-producer';
@@ -117,7 +122,14 @@ class QueuedOutbox implements ChatOutbox {
     );
   }
 
-  async send(msg: OutboundMessage): Promise<void> {
-    await this.producer.post({ op: 'call', call: { method: 'postMessage', msg } }, msg.channel);
+  registerReceipt(kind: string, receipt: DeliveryReceipt): void {
+    this.live.registerReceipt(kind, receipt);
+  }
+
+  async send(msg: OutboundMessage, receipt?: ReceiptRef): Promise<void> {
+    await this.producer.post(
+      { op: 'call', call: { method: 'postMessage', msg }, ...(receipt ? { receipt } : {}) },
+      msg.channel,
+    );
   }
 }

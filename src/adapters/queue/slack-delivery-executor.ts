@@ -55,21 +55,50 @@ export class DeliveryExecutor {
       if (gate !== GO) return this.delay(job, token, gate);
     }
     let result: unknown = job.data.sent;
+    let answeredMs: number | undefined;
     if (!job.data.sent) {
+      if (!(await this.claimed(job))) {
+        // Its owner withdrew it: nothing is sent, no slot is used, the lane moves on.
+        if (lane) await this.advance(lane);
+        return null;
+      }
       try {
         result = await this.send(job.data);
       } catch (err) {
         return this.failed(job, token, err);
       }
-      if (lane) {
-        // Kept in the job before anything else, so no retry posts it twice.
-        if (result) await job.updateData({ ...job.data, sent: result as SentPost });
-        await this.deps.store.sent(lane.channel, this.now(), this.deps.rate.intervalMs);
-      }
+      answeredMs = this.now();
+      // Slack has it. Its owner's record (Postgres) and the job (Redis) both learn it before
+      // anything else, so neither a retry nor a wiped queue posts it twice.
+      await this.record(job, result as SentPost | undefined);
+    } else if (job.data.op === 'call' && job.data.receipt && result) {
+      // A retry after a failed record: the owner is told again (it is idempotent).
+      await this.deps.live
+        .receipt(job.data.receipt.kind)
+        .delivered(job.data.receipt.ref, result as SentPost);
     }
-    // Slack has it: a failure from here on is ours, retried without sending again.
-    if (lane) await this.afterPost(job, lane, result as SentPost | undefined);
+    // A failure from here on is ours, retried without sending again.
+    if (lane) await this.afterPost(job, lane, result as SentPost | undefined, answeredMs);
     return result ?? null;
+  }
+
+  /** May the job's post go? Only a post with a receipt can be withdrawn by its owner. */
+  private async claimed(job: Job<DeliveryJob>): Promise<boolean> {
+    const data = job.data;
+    if (data.op !== 'call' || !data.receipt) return true;
+    // Only a job never started before can't have sent it already (a crash after the send).
+    const first = job.attemptsMade === 0 && job.attemptsStarted <= 1 && job.stalledCounter === 0;
+    return this.deps.live.receipt(data.receipt.kind).claim(data.receipt.ref, { first });
+  }
+
+  private async record(job: Job<DeliveryJob>, sent: SentPost | undefined): Promise<void> {
+    const data = job.data;
+    const marks: Promise<unknown>[] = [];
+    if (data.op === 'call' && data.receipt && sent)
+      marks.push(this.deps.live.receipt(data.receipt.kind).delivered(data.receipt.ref, sent));
+    if (data.lane && sent) marks.push(job.updateData({ ...data, sent }));
+    const failed = (await Promise.allSettled(marks)).find((r) => r.status === 'rejected');
+    if (failed) throw (failed as PromiseRejectedResult).reason;
   }
 
   private async send(data: DeliveryJob): Promise<unknown> {
@@ -83,13 +112,14 @@ export class DeliveryExecutor {
     job: Job<DeliveryJob>,
     lane: LaneRef,
     sent: SentPost | undefined,
+    answeredMs: number | undefined,
   ): Promise<void> {
     if (job.data.op === 'live' && sent) {
       await this.deps.live
         .get(job.data.kind)
         .posted(job.data.ref, { channel: sent.channel, ts: sent.ts }, sent.version ?? 0);
     }
-    await this.advance(lane);
+    await this.advance(lane, answeredMs);
   }
 
   private async gate(
@@ -102,8 +132,9 @@ export class DeliveryExecutor {
     const done = state.doneSeq;
     if (done >= lane.seq) return DONE;
     if (done < lane.seq - 1) return this.waitForHead(job, lane, done);
-    const slot = await this.deps.store.allowed(lane.channel, this.now(), this.tolerance);
-    return slot.ok ? GO : slot.atMs;
+    // GCRA: the post may go `tolerance` ahead of the channel's theoretical arrival time.
+    const at = state.tatMs - this.tolerance;
+    return this.now() >= at ? GO : at;
   }
 
   /** Behind others: sleep until about our turn (the predecessor wakes us). Repairs a lost head. */
@@ -140,8 +171,13 @@ export class DeliveryExecutor {
     return (await this.deps.queue.getJob(laneJobId(channel, seq))) !== undefined;
   }
 
-  private async advance(lane: LaneRef): Promise<void> {
-    const state = await this.deps.store.finish(lane.channel, lane.seq);
+  /** Marks the lane's post done (`answeredMs`: it was sent, using a slot) and wakes the next. */
+  private async advance(lane: LaneRef, answeredMs?: number): Promise<void> {
+    const state = await this.deps.store.finish(
+      lane.channel,
+      lane.seq,
+      answeredMs === undefined ? undefined : { answeredMs, intervalMs: this.deps.rate.intervalMs },
+    );
     if (!state || state.nextSeq <= lane.seq) return;
     const next = await this.deps.queue.getJob(laneJobId(lane.channel, lane.seq + 1));
     if (!next) return; // not added yet: its producer looks at the lane after adding it

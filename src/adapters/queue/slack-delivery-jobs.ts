@@ -1,4 +1,5 @@
 import type { Block, OutboundMessage } from '../../ports/chat';
+import type { ReceiptRef } from '../../ports/chat-outbox';
 
 /** The one queue every outbound Slack call of the runtime goes through. */
 export const SLACK_DELIVERY_QUEUE = 'slack-delivery';
@@ -35,7 +36,15 @@ export interface SentPost {
 }
 
 export type DeliveryJob =
-  | { op: 'call'; call: SlackCall; lane?: LaneRef; sent?: SentPost; suspect?: number }
+  | {
+      op: 'call';
+      call: SlackCall;
+      lane?: LaneRef;
+      sent?: SentPost;
+      suspect?: number;
+      /** A post whose owner keeps its own record: asked before sending, told after. */
+      receipt?: ReceiptRef;
+    }
   // A live message: rendered when sent; with a lane it is the first post, without it an edit.
   | { op: 'live'; kind: string; ref: string; lane?: LaneRef; sent?: SentPost; suspect?: number };
 
@@ -87,6 +96,8 @@ export const EDIT_COALESCE_MS = 250;
 
 /** How long a caller waits for a call whose result it needs (a post behind a long lane). */
 export const WAIT_TIMEOUT_MS = 10 * 60_000;
+/** How often a waiting caller looks at its job, in case its finish event never arrives. */
+export const WAIT_POLL_MS = 1000;
 
 /** How long a post behind `behind` others sleeps before looking again (its predecessor wakes it). */
 export function parkDelayMs(behind: number, rate: LaneRate): number {

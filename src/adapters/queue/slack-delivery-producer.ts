@@ -5,6 +5,7 @@ import type { AppQueue, AppQueueEvents } from './queue-backend';
 import {
   BULK_PRIORITY,
   DELIVERY_JOB_OPTIONS,
+  WAIT_POLL_MS,
   WAIT_TIMEOUT_MS,
   laneJobId,
   parkDelayMs,
@@ -99,9 +100,37 @@ export class DeliveryProducer {
     return this.deps.queue.add(jobName(data, false), data, jobOpts);
   }
 
-  /** The job's result once delivered; rejects with Slack's error if it finally failed. */
+  /**
+   * The job's result once delivered; rejects with Slack's error if it finally failed. The
+   * finish event is the fast path; a look at the job every WAIT_POLL_MS covers an event that
+   * never arrives (a QueueEvents reader that started after the job finished, a reconnect).
+   */
   async wait<R>(job: Job<DeliveryJob>): Promise<R> {
-    return (await job.waitUntilFinished(this.deps.events(), WAIT_TIMEOUT_MS)) as R;
+    const event = job.waitUntilFinished(this.deps.events(), WAIT_TIMEOUT_MS) as Promise<R>;
+    // Whichever loses may still settle later: that must not become an unhandled rejection.
+    event.catch(() => undefined);
+    let settled = false;
+    const polled = this.poll<R>(job, () => settled);
+    polled.catch(() => undefined);
+    try {
+      return await Promise.race([event, polled]);
+    } finally {
+      settled = true;
+    }
+  }
+
+  private async poll<R>(job: Job<DeliveryJob>, done: () => boolean): Promise<R> {
+    for (let waited = 0; waited < WAIT_TIMEOUT_MS && !done(); waited += WAIT_POLL_MS) {
+      await new Promise((resolve) => setTimeout(resolve, WAIT_POLL_MS));
+      if (done()) break;
+      const state = await job.getState();
+      if (state !== 'completed' && state !== 'failed') continue;
+      const finished = job.id ? await this.deps.queue.getJob(job.id) : undefined;
+      if (state === 'completed') return finished?.returnvalue as R;
+      throw new Error(finished?.failedReason || `delivery job ${job.id} failed`);
+    }
+    // Given up here: the event path rejects at its timeout.
+    return new Promise<R>(() => undefined);
   }
 
   private allocate(channel: string, count: number): Promise<{ seq: number; done: number }> {

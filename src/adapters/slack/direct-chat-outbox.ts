@@ -1,9 +1,15 @@
 import type { ChatPort, OutboundMessage } from '../../ports/chat';
-import type { ChatOutbox, LiveMessageSource } from '../../ports/chat-outbox';
+import type {
+  ChatOutbox,
+  DeliveryReceipt,
+  LiveMessageSource,
+  ReceiptRef,
+} from '../../ports/chat-outbox';
 
 /** ChatOutbox straight onto a ChatPort (console mode): renders and sends in the caller's time. */
 export class DirectChatOutbox implements ChatOutbox {
   private readonly sources = new Map<string, LiveMessageSource>();
+  private readonly receipts = new Map<string, DeliveryReceipt>();
 
   constructor(private readonly chat: ChatPort) {}
 
@@ -52,7 +58,15 @@ export class DirectChatOutbox implements ChatOutbox {
       });
   }
 
-  async send(msg: OutboundMessage): Promise<void> {
-    await this.chat.postMessage(msg);
+  registerReceipt(kind: string, receipt: DeliveryReceipt): void {
+    this.receipts.set(kind, receipt);
+  }
+
+  async send(msg: OutboundMessage, receipt?: ReceiptRef): Promise<void> {
+    const hook = receipt && this.receipts.get(receipt.kind);
+    if (receipt && !hook) throw new Error(`no delivery receipt registered for ${receipt.kind}`);
+    if (hook && receipt && !(await hook.claim(receipt.ref, { first: true }))) return;
+    const posted = await this.chat.postMessage(msg);
+    if (hook && receipt) await hook.delivered(receipt.ref, posted);
   }
 }

@@ -1,0 +1,40 @@
+import { escapeLiteral } from 'pg';
+import { inlineParams } from '../../src/adapters/postgres/database';
+
+const inline = (sql: string, params: Parameters<typeof inlineParams>[1]) =>
+  inlineParams(sql, params, escapeLiteral);
+
+describe('inlineParams (one-round-trip statements)', () => {
+  it('writes each kind of value as a literal', () => {
+    expect(
+      inline('SELECT $1, $2, $3, $4, $5, $6', [
+        "it's",
+        -5,
+        true,
+        null,
+        new Date('2026-11-27T08:00:00.000Z'),
+        [1, 2, 3],
+      ]),
+    ).toBe(`SELECT 'it''s', (-5), TRUE, NULL, '2026-11-27T08:00:00.000Z', '{1,2,3}'`);
+  });
+
+  it('keeps a negative number from turning into a comment', () => {
+    expect(inline('SELECT 1-$1', [-1])).toBe('SELECT 1-(-1)');
+  });
+
+  it('escapes quotes and backslashes so a value cannot end its literal', () => {
+    const sql = inline('SELECT $1', ["x'; DROP TABLE incidents; --\\"]);
+    // pg's escapeLiteral: quotes doubled, backslashes doubled in an E'' string.
+    expect(sql).toBe(`SELECT  E'x''; DROP TABLE incidents; --\\\\'`);
+  });
+
+  it('replaces $10 as the tenth parameter, not $1 followed by 0', () => {
+    const params = Array.from({ length: 10 }, (_, i) => i + 1);
+    expect(inline('SELECT $10, $1', params)).toBe('SELECT (10), (1)');
+  });
+
+  it('refuses a missing parameter and values it cannot write', () => {
+    expect(() => inline('SELECT $2', [1])).toThrow('no parameter $2');
+    expect(() => inline('SELECT $1', [Number.NaN])).toThrow('not a finite number');
+  });
+});

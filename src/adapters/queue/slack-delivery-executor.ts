@@ -98,7 +98,7 @@ export class DeliveryExecutor {
       marks.push(this.deps.live.receipt(data.receipt.kind).delivered(data.receipt.ref, sent));
     if (data.lane && sent) marks.push(job.updateData({ ...data, sent }));
     const failed = (await Promise.allSettled(marks)).find((r) => r.status === 'rejected');
-    if (failed) throw (failed).reason;
+    if (failed) throw failed.reason;
   }
 
   private async send(data: DeliveryJob): Promise<unknown> {

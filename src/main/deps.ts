@@ -1,3 +1,4 @@
+import { QueuedChat } from '../adapters/queue/slack-delivery-chat';
 import type { AppConfig } from '../config/load-config';
 import type { IncidentDeps, IncidentListener } from '../app/incident-deps';
 import type { RoleBinding } from '../domain/access/access';
@@ -47,6 +48,7 @@ export function incidentDeps(
     notifier: new ChatIncidentNotifier(chat, {
       mode: config.file.incidents.mode,
       incidentChannel: config.file.incidentChannel,
+      ...(chat instanceof QueuedChat ? { outbox: chat.outbox } : {}),
     }),
     clock: opts.clock ?? systemClock,
     listeners: opts.listeners ?? [],

@@ -1,5 +1,6 @@
 import { incidentChannelName, incidentRef, type Incident } from '../../domain/incidents/incident';
-import type { ChatPort } from '../../ports/chat';
+import type { ChatPort, OutboundMessage } from '../../ports/chat';
+import type { ChatOutbox } from '../../ports/chat-outbox';
 import type { IncidentNotifier, IncidentPlace } from '../../ports/incident-notifier';
 import { renderIncidentCard } from '../../../templates/incident-card';
 
@@ -7,6 +8,11 @@ export interface NotifierOptions {
   mode: 'channel' | 'thread';
   /** Where incidents are announced (thread mode: where their threads live). */
   incidentChannel?: string;
+  /**
+   * Durable posts nobody needs to wait for (the announcement, the thread's first reply): with a
+   * delivery queue the declare doesn't wait for the incident channel's pacing.
+   */
+  outbox?: ChatOutbox;
 }
 
 /** Incidents in chat: a channel per incident (or a thread), a live card, posts and invites. */
@@ -22,7 +28,7 @@ export class ChatIncidentNotifier implements IncidentNotifier {
     if (this.opts.mode === 'thread') {
       const channel = this.opts.incidentChannel as string;
       const posted = await this.chat.postMessage({ channel, ...card });
-      await this.chat.postMessage({
+      await this.send({
         channel,
         threadTs: posted.ts,
         text: `Work ${ref} in this thread. Commands here may omit ${ref}. ${mentions(invite)}`,
@@ -45,12 +51,17 @@ export class ChatIncidentNotifier implements IncidentNotifier {
     if (invite.length > 0) await this.chat.invite(created.id, [...new Set(invite)]);
     const posted = await this.chat.postMessage({ channel: created.id, ...card });
     if (this.opts.incidentChannel) {
-      await this.chat.postMessage({
+      await this.send({
         channel: this.opts.incidentChannel,
         text: `:rotating_light: ${ref} ${incident.severity} declared for ${incident.tenants.join(', ')}: ${incident.title} → <#${created.id}>`,
       });
     }
     return { channelId: created.id, cardTs: posted.ts };
+  }
+
+  private async send(msg: OutboundMessage): Promise<void> {
+    if (this.opts.outbox) await this.opts.outbox.send(msg);
+    else await this.chat.postMessage(msg);
   }
 
   async cardChanged(incident: Incident): Promise<void> {
@@ -64,9 +75,9 @@ export class ChatIncidentNotifier implements IncidentNotifier {
 
   async post(incident: Incident, text: string): Promise<void> {
     if (!incident.channelId) return;
-    await this.chat.postMessage({
+    await this.send({
       channel: incident.channelId,
-      threadTs: incident.threadTs ?? undefined,
+      ...(incident.threadTs ? { threadTs: incident.threadTs } : {}),
       text,
     });
   }

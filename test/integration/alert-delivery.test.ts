@@ -97,7 +97,7 @@ describe(`Slack delivery pipeline (${storageUnderTest()} storage, emulator rate 
     );
     const channel = incident?.channel_id as string;
     await stack.emulator.waitFor(() => stack.emulator.messagesIn(channel)[0], 10_000);
-    stack.emulator.failNext('chat.postMessage', { error: 'is_archived' });
+    stack.emulator.failNext('chat.postMessage', { error: 'is_archived', channel });
     await expect(chat.postMessage({ channel, text: 'lost in the archive' })).rejects.toThrow(
       'is_archived',
     );
@@ -115,5 +115,19 @@ describe(`Slack delivery recovers (${storageUnderTest()} storage)`, () => {
     // It resolves at all (the test would time out waiting behind the lost posts otherwise).
     await chat.postMessage({ channel: 'C0LOST', text: 'after the loss' });
     expect(stack.emulator.messagesIn('C0LOST').map((m) => m.text)).toEqual(['after the loss']);
+  });
+
+  it('delivers into a lane recreated under finished jobs of the old one (a fresh database, Redis kept)', async () => {
+    await chat.postMessage({ channel: 'C0EPOCH', text: 'first life' });
+    // The lane row goes, as with a new database next to the same Redis: numbering restarts at 1,
+    // where the finished job of 'first life' still sits.
+    await stack.runtime.storage.db.owner((c) =>
+      c.query("DELETE FROM slack_lanes WHERE channel = 'C0EPOCH'"),
+    );
+    await chat.postMessage({ channel: 'C0EPOCH', text: 'second life' });
+    expect(stack.emulator.messagesIn('C0EPOCH').map((m) => m.text)).toEqual([
+      'first life',
+      'second life',
+    ]);
   });
 });

@@ -127,6 +127,8 @@ export interface FailureSpec {
   error?: string;
   count?: number;
   retryAfter?: number;
+  /** Only calls to this channel fail (others go through and leave the failure queued). */
+  channel?: string;
 }
 
 export function failureOutcome(spec: FailureSpec): HttpOutcome {

@@ -272,7 +272,7 @@ export class SlackEmulator {
   private readonly extraMethods = new Map<string, MethodHandler>();
 
   private dispatch(method: string, args: SlackArgs, token?: string, bad = false): HttpOutcome {
-    const failure = this.takeFailure(method);
+    const failure = this.takeFailure(method, args);
     if (failure) return failureOutcome(failure);
     const handler = this.extraMethods.get(method) ?? METHODS[method];
     if (!handler) return json({ ok: false, error: 'unknown_method', req_method: method });
@@ -291,7 +291,13 @@ export class SlackEmulator {
     return json(handler({ ws: this.ws, args, token }));
   }
 
-  private takeFailure(method: string): FailureSpec | undefined {
-    return this.failures.get(method)?.shift() ?? this.failures.get('*')?.shift();
+  /** The first queued failure for this call (a spec naming a channel only fails calls to it). */
+  private takeFailure(method: string, args: SlackArgs): FailureSpec | undefined {
+    for (const key of [method, '*']) {
+      const queue = this.failures.get(key) ?? [];
+      const i = queue.findIndex((f) => f.channel === undefined || f.channel === args.channel);
+      if (i >= 0) return queue.splice(i, 1)[0];
+    }
+    return undefined;
   }
 }

@@ -41,6 +41,7 @@ describe('Slack delivery', () => {
 
   it('makes job ids BullMQ accepts (no colon, not all digits)', () => {
     expect(laneJobId('C0INCIDENTS', 12)).toBe('post-C0INCIDENTS-12');
+    expect(laneJobId('C0INCIDENTS', 12, '3fa9c01b2e')).toBe('post-C0INCIDENTS-3fa9c01b2e-12');
     expect(updateDedupId('C0X', '1795756218.000015')).toBe('upd-C0X-1795756218_000015');
   });
 

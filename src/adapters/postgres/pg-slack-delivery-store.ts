@@ -6,6 +6,7 @@ export interface LaneState {
   nextSeq: number;
   doneSeq: number;
   tatMs: number;
+  epoch: string;
 }
 
 export interface NewDeliveryFailure {
@@ -23,10 +24,16 @@ interface LaneRow {
   next_seq: string;
   done_seq: string;
   tat_ms: string;
+  epoch: string;
 }
 
 function toLane(r: LaneRow): LaneState {
-  return { nextSeq: Number(r.next_seq), doneSeq: Number(r.done_seq), tatMs: Number(r.tat_ms) };
+  return {
+    nextSeq: Number(r.next_seq),
+    doneSeq: Number(r.done_seq),
+    tatMs: Number(r.tat_ms),
+    epoch: r.epoch,
+  };
 }
 
 /**
@@ -41,23 +48,26 @@ export class PgSlackDeliveryStore implements DeliveryFailureLog {
   }
 
   /** The next `count` sequence numbers of a channel's lane (the first returned), and how far it got. */
-  async allocate(channel: string, count = 1): Promise<{ seq: number; done: number }> {
-    const rows = await this.db.statement<{ next_seq: string; done_seq: string }>(
+  async allocate(
+    channel: string,
+    count = 1,
+  ): Promise<{ seq: number; done: number; epoch: string }> {
+    const rows = await this.db.statement<{ next_seq: string; done_seq: string; epoch: string }>(
       '*',
       `INSERT INTO slack_lanes (channel, next_seq) VALUES ($1, $2)
        ON CONFLICT (channel) DO UPDATE SET next_seq = slack_lanes.next_seq + $2
-       RETURNING next_seq, done_seq`,
+       RETURNING next_seq, done_seq, epoch`,
       [channel, count],
     );
     const row = rows[0];
     if (!row) throw new Error(`no lane for ${channel}`);
-    return { seq: Number(row.next_seq) - count + 1, done: Number(row.done_seq) };
+    return { seq: Number(row.next_seq) - count + 1, done: Number(row.done_seq), epoch: row.epoch };
   }
 
   async lane(channel: string): Promise<LaneState | undefined> {
     const rows = await this.db.statement<LaneRow>(
       '*',
-      'SELECT next_seq, done_seq, tat_ms FROM slack_lanes WHERE channel = $1',
+      'SELECT next_seq, done_seq, tat_ms, epoch FROM slack_lanes WHERE channel = $1',
       [channel],
     );
     return rows[0] ? toLane(rows[0]) : undefined;
@@ -98,7 +108,7 @@ export class PgSlackDeliveryStore implements DeliveryFailureLog {
       '*',
       `UPDATE slack_lanes SET done_seq = greatest(done_seq, $2),
          tat_ms = CASE WHEN $3::bigint IS NULL THEN tat_ms ELSE greatest(tat_ms, $3::bigint) + $4::bigint END
-       WHERE channel = $1 RETURNING next_seq, done_seq, tat_ms`,
+       WHERE channel = $1 RETURNING next_seq, done_seq, tat_ms, epoch`,
       [channel, seq, sent?.answeredMs ?? null, sent?.intervalMs ?? 0],
     );
     return rows[0] ? toLane(rows[0]) : undefined;

@@ -127,8 +127,9 @@ export class DeliveryExecutor {
     lane: LaneRef,
   ): Promise<typeof GO | typeof DONE | number> {
     const state = await this.deps.store.lane(lane.channel);
-    // No lane row: the database was reset under a live queue. Send rather than wait forever.
-    if (!state) return GO;
+    // No lane row, or a newer one: the database was reset under a live queue. Send rather than
+    // wait forever for a lane that is gone.
+    if (!state || (lane.epoch !== undefined && state.epoch !== lane.epoch)) return GO;
     const done = state.doneSeq;
     if (done >= lane.seq) return DONE;
     if (done < lane.seq - 1) return this.waitForHead(job, lane, done);
@@ -140,7 +141,7 @@ export class DeliveryExecutor {
   /** Behind others: sleep until about our turn (the predecessor wakes us). Repairs a lost head. */
   private async waitForHead(job: Job<DeliveryJob>, lane: LaneRef, done: number): Promise<number> {
     const headSeq = done + 1;
-    const head = await this.deps.queue.getJob(laneJobId(lane.channel, headSeq));
+    const head = await this.deps.queue.getJob(laneJobId(lane.channel, headSeq, lane.epoch));
     const headState = head ? await head.getState() : 'unknown';
     if (headState !== 'unknown' && headState !== 'completed' && headState !== 'failed') {
       return this.now() + parkDelayMs(lane.seq - headSeq, this.deps.rate);
@@ -153,11 +154,7 @@ export class DeliveryExecutor {
     }
     // A lost queue (Redis wiped) loses a run of them: skip to the first one that still exists.
     let last = headSeq;
-    while (
-      headState === 'unknown' &&
-      last + 1 < lane.seq &&
-      !(await this.exists(lane.channel, last + 1))
-    )
+    while (headState === 'unknown' && last + 1 < lane.seq && !(await this.exists(lane, last + 1)))
       last += 1;
     this.deps.log.warn(
       { channel: lane.channel, from: headSeq, to: last, headState },
@@ -167,8 +164,8 @@ export class DeliveryExecutor {
     return this.now();
   }
 
-  private async exists(channel: string, seq: number): Promise<boolean> {
-    return (await this.deps.queue.getJob(laneJobId(channel, seq))) !== undefined;
+  private async exists(lane: LaneRef, seq: number): Promise<boolean> {
+    return (await this.deps.queue.getJob(laneJobId(lane.channel, seq, lane.epoch))) !== undefined;
   }
 
   /** Marks the lane's post done (`answeredMs`: it was sent, using a slot) and wakes the next. */
@@ -179,7 +176,7 @@ export class DeliveryExecutor {
       answeredMs === undefined ? undefined : { answeredMs, intervalMs: this.deps.rate.intervalMs },
     );
     if (!state || state.nextSeq <= lane.seq) return;
-    const next = await this.deps.queue.getJob(laneJobId(lane.channel, lane.seq + 1));
+    const next = await this.deps.queue.getJob(laneJobId(lane.channel, lane.seq + 1, lane.epoch));
     if (!next) return; // not added yet: its producer looks at the lane after adding it
     const wait = state.tatMs - this.tolerance - this.now();
     try {

@@ -25,6 +25,8 @@ export type SlackCall =
 export interface LaneRef {
   channel: string;
   seq: number;
+  /** The lane row's epoch (absent in jobs queued before epochs existed). */
+  epoch?: string;
 }
 
 /** What a lane job already sent (kept in the job, so a re-run after a crash doesn't post twice). */
@@ -68,8 +70,10 @@ function idPart(value: string): string {
   return value.replace(/[^A-Za-z0-9_-]/g, '_');
 }
 
-export function laneJobId(channel: string, seq: number): string {
-  return `post-${idPart(channel)}-${seq}`;
+export function laneJobId(channel: string, seq: number, epoch?: string): string {
+  return epoch
+    ? `post-${idPart(channel)}-${idPart(epoch)}-${seq}`
+    : `post-${idPart(channel)}-${seq}`;
 }
 
 export function updateDedupId(channel: string, ts: string): string {

@@ -55,18 +55,18 @@ export class DeliveryProducer {
   /** Posts into one channel's lane, in this order, with one lane update and one addBulk. */
   async postAll(datas: Unlaned[], channel: string): Promise<Job<DeliveryJob>[]> {
     if (datas.length === 0) return [];
-    const { seq: first, done } = await this.allocate(channel, datas.length);
+    const { seq: first, done, epoch } = await this.allocate(channel, datas.length);
     const jobs = await this.deps.queue.addBulk(
       datas.map((data, i) => {
         const seq = first + i;
         const behind = seq - done - 1;
         return {
           name: jobName(data, true),
-          data: { ...data, lane: { channel, seq } },
+          data: { ...data, lane: { channel, seq, epoch } },
           opts: {
             ...DELIVERY_JOB_OPTIONS,
             priority: BULK_PRIORITY,
-            jobId: laneJobId(channel, seq),
+            jobId: laneJobId(channel, seq, epoch),
             delay: behind > 0 ? parkDelayMs(behind, this.deps.rate) : 0,
           },
         };
@@ -133,7 +133,10 @@ export class DeliveryProducer {
     return new Promise<R>(() => undefined);
   }
 
-  private allocate(channel: string, count: number): Promise<{ seq: number; done: number }> {
+  private allocate(
+    channel: string,
+    count: number,
+  ): Promise<{ seq: number; done: number; epoch: string }> {
     const before = this.allocations.get(channel);
     const next = (before ? before.catch(() => undefined) : Promise.resolve()).then(() =>
       this.deps.store.allocate(channel, count),

@@ -4,6 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Redis } from 'ioredis';
 import { EMULATOR_TOKEN, SlackEmulator } from '../test/support/slack-emulator';
 import { slackSignature, slashCommandBody } from '../test/support/slack-signing';
 import {
@@ -91,9 +92,14 @@ async function main(): Promise<void> {
     process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
     `tenantops_bench_${process.pid}`,
   );
+  const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/5';
+  // The bench's own Redis database index: jobs of an earlier run would be worked here too.
+  const redis = new Redis(redisUrl);
+  await redis.flushdb();
+  await redis.quit();
   const env = {
     DATABASE_URL: db.url,
-    REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/5',
+    REDIS_URL: redisUrl,
     PORT: String(PORT),
     TENANTOPS_CONFIG: path.join(dir, 'tenantops.yaml'),
     SLACK_BOT_TOKEN: EMULATOR_TOKEN,

@@ -34,13 +34,31 @@ export function build(): void {
 }
 
 /** Runs a compiled tenantops entry point (dist/src/main/<name>.js) as a child process. */
+/**
+ * The node flags `npm run start:<name>` (what the Procfile runs) starts with, `${VAR:-default}`
+ * expanded from the environment: a benchmark runs the process as production does.
+ */
+export function productionFlags(name: string): string[] {
+  const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+    scripts: Record<string, string>;
+  };
+  const script = pkg.scripts[`start:${name}`] ?? '';
+  return script
+    .replace(/\$\{(\w+):-([^}]*)\}/g, (_, v: string, d: string) => process.env[v] ?? d)
+    .split(/\s+/)
+    .filter((t) => t.startsWith('--'));
+}
+
 export function runEntry(
   name: string,
   env: Record<string, string>,
   onLine?: (line: string) => void,
 ): ChildProcess {
-  // BENCH_NODE_ARGS: flags for the measured processes (`--cpu-prof --cpu-prof-dir=/tmp/prof`).
-  const flags = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  // BENCH_NODE_ARGS: extra flags for the measured processes (`--cpu-prof --cpu-prof-dir=/tmp/prof`).
+  const flags = [
+    ...productionFlags(name),
+    ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
+  ];
   const child = spawn(
     process.execPath,
     [...flags, path.join(ROOT, 'dist/src/main', `${name}.js`)],

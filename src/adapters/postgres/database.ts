@@ -66,13 +66,7 @@ export class Database {
   async scoped<T>(scope: Scope, fn: (client: PoolClient) => Promise<T>): Promise<T> {
     // Transaction-local settings (safe on pooled and multiplexed PGlite connections alike), sent
     // with BEGIN in one round trip: a simple query can't bind parameters, so they are literals.
-    return this.transaction(
-      (c) =>
-        `BEGIN; SELECT set_config('search_path', ${c.escapeLiteral(quoteIdent(this.schema))}, true), ` +
-        `set_config('role', ${c.escapeLiteral(APP_ROLE)}, true), ` +
-        `set_config('app.tenant_id', ${c.escapeLiteral(scopeSetting(scope))}, true)`,
-      fn,
-    );
+    return this.transaction((c) => `BEGIN; ${this.scopeSettings(c, scope)}`, fn);
   }
 
   /**
@@ -84,26 +78,14 @@ export class Database {
     sql: string,
     params: readonly Literal[] = [],
   ): Promise<R[]> {
-    const client = await this.pool.connect();
-    let broken = false;
-    try {
+    // The whole text is one transaction: if anything in it fails, it is rolled back.
+    return this.inTransaction(async (client) => {
       const text =
-        `BEGIN; SELECT set_config('search_path', ${client.escapeLiteral(quoteIdent(this.schema))}, true), ` +
-        `set_config('role', ${client.escapeLiteral(APP_ROLE)}, true), ` +
-        `set_config('app.tenant_id', ${client.escapeLiteral(scopeSetting(scope))}, true); ` +
+        `BEGIN; ${this.scopeSettings(client, scope)}; ` +
         `${inlineParams(sql, params, (v) => client.escapeLiteral(v))}; COMMIT`;
       const results = (await client.query(text)) as unknown as { rows: R[] }[];
       return results[2]?.rows ?? [];
-    } catch (err) {
-      try {
-        await client.query('ROLLBACK');
-      } catch {
-        broken = true;
-      }
-      throw err;
-    } finally {
-      client.release(broken);
-    }
+    });
   }
 
   /** One transaction as the connecting (owner) user, for migrations and admin tasks. */
@@ -115,17 +97,24 @@ export class Database {
     );
   }
 
-  private async transaction<T>(
+  private transaction<T>(
     begin: (client: PoolClient) => string,
     fn: (client: PoolClient) => Promise<T>,
   ): Promise<T> {
-    const client = await this.pool.connect();
-    let broken = false;
-    try {
+    return this.inTransaction(async (client) => {
       await client.query(begin(client));
       const result = await fn(client);
       await client.query('COMMIT');
       return result;
+    });
+  }
+
+  /** Runs `work` on a pooled client that it leaves in a transaction; rolls back if it throws. */
+  private async inTransaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    let broken = false;
+    try {
+      return await work(client);
     } catch (err) {
       try {
         await client.query('ROLLBACK');
@@ -136,6 +125,15 @@ export class Database {
     } finally {
       client.release(broken);
     }
+  }
+
+  /** The transaction-local settings of `scope`, as one SELECT of literals. */
+  private scopeSettings(client: PoolClient, scope: Scope): string {
+    return (
+      `SELECT set_config('search_path', ${client.escapeLiteral(quoteIdent(this.schema))}, true), ` +
+      `set_config('role', ${client.escapeLiteral(APP_ROLE)}, true), ` +
+      `set_config('app.tenant_id', ${client.escapeLiteral(scopeSetting(scope))}, true)`
+    );
   }
 
   async ping(): Promise<void> {

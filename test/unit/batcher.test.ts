@@ -2,20 +2,29 @@ import { Batcher } from '../../src/adapters/batcher';
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
+/** A Batcher whose first batch waits for `release()`, recording every batch it runs. */
+function heldBatcher<I, O>(
+  run: (items: I[]) => O[],
+  opts: ConstructorParameters<typeof Batcher<I, O>>[1],
+): { batcher: Batcher<I, O>; batches: I[][]; release: () => void } {
+  const batches: I[][] = [];
+  let release: () => void = () => undefined;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const batcher = new Batcher<I, O>(async (items) => {
+    batches.push(items);
+    if (batches.length === 1) await gate;
+    return run(items);
+  }, opts);
+  return { batcher, batches, release: () => release() };
+}
+
 describe('natural batching', () => {
   it('sends the first item at once and batches what arrives meanwhile', async () => {
-    const batches: number[][] = [];
-    let release: () => void = () => undefined;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    const b = new Batcher<number, number>(
-      async (items) => {
-        batches.push(items);
-        if (batches.length === 1) await gate;
-        return items.map((i) => i * 10);
-      },
+    const { batcher, batches, release } = heldBatcher<number, number>(
+      (items) => items.map((i) => i * 10),
       { maxBatch: 3, concurrency: 1 },
     );
-    const results = [1, 2, 3, 4, 5].map((i) => b.submit(i));
+    const results = [1, 2, 3, 4, 5].map((i) => batcher.submit(i));
     await tick();
     release();
     expect(await Promise.all(results)).toEqual([10, 20, 30, 40, 50]);
@@ -23,18 +32,13 @@ describe('natural batching', () => {
   });
 
   it('keeps a batch under its weight, never empty', async () => {
-    const batches: string[][] = [];
-    let release: () => void = () => undefined;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    const b = new Batcher<string, string>(
-      async (items) => {
-        batches.push(items);
-        if (batches.length === 1) await gate;
-        return items;
-      },
-      { maxBatch: 10, concurrency: 1, weigh: (s) => s.length, maxWeight: 5 },
-    );
-    const all = Promise.all(['a', 'bbb', 'cc', 'dddddddd', 'e'].map((s) => b.submit(s)));
+    const { batcher, batches, release } = heldBatcher<string, string>((items) => items, {
+      maxBatch: 10,
+      concurrency: 1,
+      weigh: (s) => s.length,
+      maxWeight: 5,
+    });
+    const all = Promise.all(['a', 'bbb', 'cc', 'dddddddd', 'e'].map((s) => batcher.submit(s)));
     await tick();
     release();
     await all;
@@ -42,21 +46,14 @@ describe('natural batching', () => {
   });
 
   it('fails only the bad item of a failed batch', async () => {
-    let release: () => void = () => undefined;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    let first = true;
-    const b = new Batcher<number, number>(
-      async (items) => {
-        if (first) {
-          first = false;
-          await gate;
-        }
+    const { batcher, release } = heldBatcher<number, number>(
+      (items) => {
         if (items.includes(13)) throw new Error('unlucky');
         return items;
       },
       { maxBatch: 10, concurrency: 1 },
     );
-    const results = [1, 12, 13, 14].map((i) => b.submit(i).catch((e: Error) => e.message));
+    const results = [1, 12, 13, 14].map((i) => batcher.submit(i).catch((e: Error) => e.message));
     await tick();
     release();
     expect(await Promise.all(results)).toEqual([1, 12, 'unlucky', 14]);

@@ -130,4 +130,16 @@ describe(`Slack delivery recovers (${storageUnderTest()} storage)`, () => {
       'second life',
     ]);
   });
+
+  it('keeps a job of an older lane from moving the lane that replaced it', async () => {
+    const store = deliveryOf(chat)?.store;
+    if (!store) throw new Error('no delivery store');
+    const { epoch } = await store.allocate('C0STALE');
+    await expect(store.finish({ channel: 'C0STALE', seq: 9, epoch: 'gone-epoch' })).resolves.toBe(
+      undefined,
+    );
+    expect((await store.lane('C0STALE'))?.doneSeq).toBe(0);
+    await store.finish({ channel: 'C0STALE', seq: 1, epoch });
+    expect((await store.lane('C0STALE'))?.doneSeq).toBe(1);
+  });
 });

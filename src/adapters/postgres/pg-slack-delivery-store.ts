@@ -96,20 +96,21 @@ export class PgSlackDeliveryStore implements DeliveryFailureLog {
   }
 
   /**
-   * Marks `seq` delivered (or given up on); returns the lane after it. With `sent`, the post used
-   * a slot: the GCRA update of `sent()` is made in the same statement.
+   * Marks the lane's `seq` delivered (or given up on); returns the lane after it. With `sent`,
+   * the post used a slot: the GCRA update of `sent()` is made in the same statement.
    */
   async finish(
-    channel: string,
-    seq: number,
+    lane: { channel: string; seq: number; epoch?: string },
     sent?: { answeredMs: number; intervalMs: number },
   ): Promise<LaneState | undefined> {
+    // A job of an older lane (its epoch gone) must not move the lane that replaced it.
     const rows = await this.db.statement<LaneRow>(
       '*',
       `UPDATE slack_lanes SET done_seq = greatest(done_seq, $2),
          tat_ms = CASE WHEN $3::bigint IS NULL THEN tat_ms ELSE greatest(tat_ms, $3::bigint) + $4::bigint END
-       WHERE channel = $1 RETURNING next_seq, done_seq, tat_ms, epoch`,
-      [channel, seq, sent?.answeredMs ?? null, sent?.intervalMs ?? 0],
+       WHERE channel = $1 AND ($5::text IS NULL OR epoch = $5)
+       RETURNING next_seq, done_seq, tat_ms, epoch`,
+      [lane.channel, lane.seq, sent?.answeredMs ?? null, sent?.intervalMs ?? 0, lane.epoch ?? null],
     );
     return rows[0] ? toLane(rows[0]) : undefined;
   }

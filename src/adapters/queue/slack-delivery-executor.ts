@@ -160,7 +160,7 @@ export class DeliveryExecutor {
       { channel: lane.channel, from: headSeq, to: last, headState },
       'slack lane posts lost; moving on',
     );
-    await this.deps.store.finish(lane.channel, last);
+    await this.deps.store.finish({ ...lane, seq: last });
     return this.now();
   }
 
@@ -171,8 +171,7 @@ export class DeliveryExecutor {
   /** Marks the lane's post done (`answeredMs`: it was sent, using a slot) and wakes the next. */
   private async advance(lane: LaneRef, answeredMs?: number): Promise<void> {
     const state = await this.deps.store.finish(
-      lane.channel,
-      lane.seq,
+      lane,
       answeredMs === undefined ? undefined : { answeredMs, intervalMs: this.deps.rate.intervalMs },
     );
     if (!state || state.nextSeq <= lane.seq) return;

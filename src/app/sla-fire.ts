@@ -34,11 +34,7 @@ export async function fireSlaTimer(deps: SlaDeps, timer: SlaTimer): Promise<Fire
   const now = deps.clock.now();
   // Another host's clock may run ahead: never decide a breach before its time here.
   if (now.getTime() < timer.at.getTime()) return { kind: 'early', until: timer.at };
-  const claim = await deps.store.inScope('*', async (tx) => {
-    const c = await claimDue(deps, tx, timer.incident, now);
-    if (c && c.fired > 0) c.leased = await leaseEvents(deps, tx, timer.incident, now);
-    return c;
-  });
+  const claim = await deps.store.inScope('*', (tx) => claimDue(deps, tx, timer.incident, now));
   if (!claim) return { kind: 'done', fired: 0 };
   await deps.timers.ensure(claim.next);
   // Handing the events to the outbox is quick (it doesn't wait for Slack); if it fails, the
@@ -85,7 +81,9 @@ async function claimDue(
     fired += 1;
     await tx.appendTimeline(number, firingEntry(clock, next.step, next.at, now));
   }
-  return { fired, next: timersOf(after, now) };
+  // Fired events go out leased in this same transaction, with the incident already read.
+  const leased = fired > 0 ? await leaseEvents(deps, tx, incident, now) : undefined;
+  return { fired, next: timersOf(after, now), ...(leased ? { leased } : {}) };
 }
 
 /**

@@ -28,7 +28,10 @@ export const SLA_RECEIPT = 'sla-events';
  */
 export async function postSlaEvents(deps: SlaDeps, incident: number): Promise<number> {
   const now = deps.clock.now();
-  const leased = await deps.store.inScope('*', (tx) => leaseEvents(deps, tx, incident, now));
+  const leased = await deps.store.inScope('*', async (tx) => {
+    const inc = await tx.incident(incident);
+    return inc ? leaseEvents(deps, tx, inc, now) : undefined;
+  });
   return leased ? sendLeased(deps, leased) : 0;
 }
 
@@ -36,16 +39,15 @@ export async function postSlaEvents(deps: SlaDeps, incident: number): Promise<nu
 export async function leaseEvents(
   deps: SlaDeps,
   tx: SlaTx,
-  incident: number,
+  incident: SlaIncident,
   now: Date,
 ): Promise<Leased | undefined> {
   const token = randomUUID();
   const until = new Date(now.getTime() + deps.settings.leaseMs);
-  const events = await tx.leaseUnposted(incident, token, until, now);
-  const inc = events.length > 0 ? await tx.incident(incident) : undefined;
-  if (!inc) return undefined;
-  const holders = await tx.roleHolders(inc.tenants, ['comms', 'commander']);
-  return { incident: inc, events, holders, token, until };
+  const events = await tx.leaseUnposted(incident.number, token, until, now);
+  if (events.length === 0) return undefined;
+  const holders = await tx.roleHolders(incident.tenants, ['comms', 'commander']);
+  return { incident, events, holders, token, until };
 }
 
 /** Hands leased events to the outbox, one message per group; on failure gives the rest back. */

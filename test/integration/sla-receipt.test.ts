@@ -57,7 +57,9 @@ afterAll(async () => {
 
 /** The receipt ref of the message a lease produces (what sendLeased hands to the outbox). */
 async function lease(): Promise<string> {
-  const leased = await deps.store.inScope('*', (tx) => leaseEvents(deps, tx, 1, now));
+  const leased = await deps.store.inScope('*', async (tx) =>
+    leaseEvents(deps, tx, (await tx.incident(1))!, now),
+  );
   if (!leased) throw new Error('nothing leased');
   return `${leased.token}/${leased.events.map((e) => e.id).join(',')}/${leased.until.getTime()}`;
 }
@@ -84,9 +86,9 @@ describe(`SLA message receipts (${storageUnderTest()} storage)`, () => {
     await receipt.delivered(fresh, { channel: 'C0INC1', ts: '1.000001' });
     expect(await posted()).toEqual(at);
     // Nothing is left to lease.
-    await expect(deps.store.inScope('*', (tx) => leaseEvents(deps, tx, 1, now))).resolves.toBe(
-      undefined,
-    );
+    await expect(
+      deps.store.inScope('*', async (tx) => leaseEvents(deps, tx, (await tx.incident(1))!, now)),
+    ).resolves.toBe(undefined);
   });
 
   it('refuses a malformed receipt ref', async () => {

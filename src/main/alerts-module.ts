@@ -1,3 +1,4 @@
+import { outboxFor } from './deps';
 import { Counter } from 'prom-client';
 import type { AlertDeps } from '../app/alert-deps';
 import { acceptAlerts } from '../app/accept-alerts';
@@ -16,9 +17,7 @@ import { ALERT_QUEUE, BullmqAlertJobs, type AlertJobData } from '../adapters/que
 import type { AppWorker } from '../adapters/queue/queue-backend';
 import type { ReceivedPayload, StoredPayload } from '../ports/alert-store';
 import { pollOnPostgres } from '../adapters/queue/worker-polling';
-import { QueuedChat } from '../adapters/queue/slack-delivery-chat';
 import { alertThreadSource } from '../adapters/slack/alert-thread-source';
-import { DirectChatOutbox } from '../adapters/slack/direct-chat-outbox';
 import { alertProcessor } from '../../jobs/alert-process';
 import type { ModuleContext, ModuleFactory, RuntimeModule } from './module';
 
@@ -48,7 +47,7 @@ function alertDeps(ctx: ModuleContext, jobs: BullmqAlertJobs): AlertDeps {
     intake: new PgAlertIntake(ctx.storage.db),
     store: new PgAlertStore(ctx.storage.db),
     jobs,
-    outbox: ctx.chat instanceof QueuedChat ? ctx.chat.outbox : new DirectChatOutbox(ctx.chat),
+    outbox: outboxFor(ctx.chat),
     incidents: ctx.incidents,
     clock: ctx.clock,
     settings: {

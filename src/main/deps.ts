@@ -8,10 +8,17 @@ import { PgAccessStore, PgAuditLog } from '../adapters/postgres/pg-access-store'
 import { PgIncidentStore } from '../adapters/postgres/pg-incident-store';
 import { migrate } from '../adapters/postgres/migrator';
 import { ChatIncidentNotifier } from '../adapters/slack/chat-incident-notifier';
+import { DirectChatOutbox } from '../adapters/slack/direct-chat-outbox';
+import type { ChatOutbox } from '../ports/chat-outbox';
 import type { Logger } from '../adapters/logging/logger';
 import type { Storage } from './storage';
 
 /** Applies migrations (single-process and release only) and loads the config's tenants and roles. */
+/** The durable outbox in front of `chat`: the delivery queue's, or straight onto the chat (console). */
+export function outboxFor(chat: ChatPort): ChatOutbox {
+  return chat instanceof QueuedChat ? chat.outbox : new DirectChatOutbox(chat);
+}
+
 export async function prepareDatabase(
   config: AppConfig,
   storage: Storage,

@@ -1,5 +1,4 @@
-import { QueuedChat } from '../adapters/queue/slack-delivery-chat';
-import { DirectChatOutbox } from '../adapters/slack/direct-chat-outbox';
+import { outboxFor } from './deps';
 import { SLA_RECEIPT, slaReceipt } from '../app/sla-post';
 import type { AppConfig } from '../config/load-config';
 import { provideSla, type SlaDeps, type SlaSettings } from '../app/sla-deps';
@@ -95,7 +94,7 @@ export function createSlaModule(overrides: Partial<SlaModuleOptions> = {}): Modu
       store: new PgSlaStore(ctx.storage.db),
       timers: new BullmqSlaTimers(queue, postQueue, ctx.clock),
       incidents: ctx.incidents,
-      outbox: ctx.chat instanceof QueuedChat ? ctx.chat.outbox : new DirectChatOutbox(ctx.chat),
+      outbox: outboxFor(ctx.chat),
       room: new ChatSecurityRoom(ctx.chat),
       clock: ctx.clock,
       settings: slaSettings(ctx.config, opts.leaseMs),

@@ -55,7 +55,7 @@ export function incidentDeps(
     notifier: new ChatIncidentNotifier(chat, {
       mode: config.file.incidents.mode,
       incidentChannel: config.file.incidentChannel,
-      ...(chat instanceof QueuedChat ? { outbox: chat.outbox } : {}),
+      outbox: outboxFor(chat),
     }),
     clock: opts.clock ?? systemClock,
     listeners: opts.listeners ?? [],

@@ -9,10 +9,10 @@ export interface NotifierOptions {
   /** Where incidents are announced (thread mode: where their threads live). */
   incidentChannel?: string;
   /**
-   * Durable posts nobody needs to wait for (the announcement, the thread's first reply): with a
-   * delivery queue the declare doesn't wait for the incident channel's pacing.
+   * Durable posts nobody needs to wait for (the announcement, the thread's first reply, updates):
+   * with a delivery queue the declare doesn't wait for the incident channel's pacing.
    */
-  outbox?: ChatOutbox;
+  outbox: ChatOutbox;
 }
 
 /** Incidents in chat: a channel per incident (or a thread), a live card, posts and invites. */
@@ -59,9 +59,8 @@ export class ChatIncidentNotifier implements IncidentNotifier {
     return { channelId: created.id, cardTs: posted.ts };
   }
 
-  private async send(msg: OutboundMessage): Promise<void> {
-    if (this.opts.outbox) await this.opts.outbox.send(msg);
-    else await this.chat.postMessage(msg);
+  private send(msg: OutboundMessage): Promise<void> {
+    return this.opts.outbox.send(msg);
   }
 
   async cardChanged(incident: Incident): Promise<void> {

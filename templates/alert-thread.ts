@@ -1,4 +1,5 @@
 import type { Block } from '../src/ports/chat';
+import { hhmm } from './time-format';
 
 export interface AlertThreadAlert {
   status: 'firing' | 'resolved' | 'acknowledged';
@@ -33,10 +34,6 @@ const ICON = {
   acknowledged: ':large_orange_circle:',
   resolved: ':white_check_mark:',
 } as const;
-
-function hhmm(date: Date): string {
-  return `${date.toISOString().slice(11, 16)}Z`;
-}
 
 function who(view: AlertThreadView): string {
   if (view.tenantId) return `tenant *${view.tenantId}*`;

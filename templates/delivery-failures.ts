@@ -1,6 +1,4 @@
-function hhmm(date: Date): string {
-  return `${date.toISOString().slice(11, 16)}Z`;
-}
+import { hhmm } from './time-format';
 
 /** The `/incident status` line for Slack messages that could not be delivered. */
 export function renderDeliveryFailures(

@@ -1,11 +1,8 @@
 import type { Block } from '../src/ports/chat';
 import { incidentRef, type Incident, type TimelineEntry } from '../src/domain/incidents/incident';
+import { utcMinute } from './time-format';
 
 const MAX_TIMELINE = 15;
-
-function hhmm(date: Date): string {
-  return date.toISOString().replace('T', ' ').slice(0, 16) + 'Z';
-}
 
 /** `/incident status`: the incident's facts and its latest timeline entries. */
 export function renderIncidentStatus(
@@ -16,7 +13,9 @@ export function renderIncidentStatus(
   const ref = incidentRef(incident.number);
   const head = `*${ref}* · ${incident.severity} · ${incident.state} · ${incident.title}\nTenants: ${incident.tenants.join(', ')}`;
   const shown = timeline.slice(-MAX_TIMELINE);
-  const lines = shown.map((e) => `• ${hhmm(e.at)} ${e.actor ? `<@${e.actor}> ` : ''}${e.text}`);
+  const lines = shown.map(
+    (e) => `• ${utcMinute(e.at)} ${e.actor ? `<@${e.actor}> ` : ''}${e.text}`,
+  );
   const more =
     timeline.length > shown.length ? `_(${timeline.length - shown.length} earlier entries)_\n` : '';
   const body = `*Timeline*\n${more}${lines.join('\n') || '_empty_'}`;

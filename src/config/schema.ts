@@ -1,18 +1,34 @@
 import { z } from 'zod';
+import { TENANT_ID_PATTERN } from '../domain/tenants/tenant-id';
+import { parseIsoDuration } from '../domain/sla/duration';
 
-const isoDuration = z
-  .string()
-  .regex(
-    /^P(?!$)(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/,
-    'must be an ISO-8601 duration such as PT30M',
-  );
+// One parser for ISO-8601 durations: the config accepts exactly what the SLA math reads.
+const isoDuration = z.string().refine((v) => {
+  try {
+    parseIsoDuration(v);
+    return true;
+  } catch {
+    return false;
+  }
+}, 'must be an ISO-8601 duration such as PT30M (weeks, days, hours, minutes, seconds)');
 
-export const TENANT_ID_PATTERN = /^[a-z0-9-]{2,40}$/;
 const tenantId = z.string().regex(TENANT_ID_PATTERN, 'must match [a-z0-9-]{2,40}');
 const slackChannel = z
   .string()
   .regex(/^[CGD][A-Z0-9]{2,}$/, 'must be a Slack channel id such as C0INCIDENTS');
 const slackUser = z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'must be a Slack user id such as U0ALICE');
+
+const url = (protocols: string[]) =>
+  z.string().refine(
+    (v) => {
+      try {
+        return protocols.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    },
+    `must be a URL (${protocols.join(' or ')})`,
+  );
 
 const severityClocks = z.strictObject({ firstResponse: isoDuration, updateEvery: isoDuration });
 
@@ -45,6 +61,8 @@ export const fileConfigSchema = z.strictObject({
       dueBusinessDays: z.number().int().min(1).max(60).default(5),
       holidays: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD')).default([]),
       timezone: z.string().default('UTC'),
+      /** Handlebars template of the draft; default templates/postmortem.md.hbs. */
+      template: z.string().min(1).optional(),
     })
     .default({ dueBusinessDays: 5, holidays: [], timezone: 'UTC' }),
   incidents: z
@@ -60,6 +78,74 @@ export const fileConfigSchema = z.strictObject({
       }),
     )
     .default([]),
+  /** Where platform-wide notices go (RPO watch, key rotation watch); default incidentChannel. */
+  platformChannel: slackChannel.optional(),
+  apiTokens: z
+    .array(
+      z.strictObject({
+        id: z.string().regex(/^[a-z0-9-]{2,60}$/, 'must match [a-z0-9-]{2,60}'),
+        tenant: z.union([z.literal('*'), tenantId]),
+        sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be the hex SHA-256 of the token'),
+      }),
+    )
+    .default([]),
+  masking: z
+    .strictObject({
+      /** Extra patterns masked everywhere masking applies (logs, timeline, Slack, drafts). */
+      patterns: z
+        .array(
+          z.strictObject({
+            name: z.string().regex(/^[a-z0-9_-]{1,40}$/, 'must match [a-z0-9_-]{1,40}'),
+            regex: z.string().min(1).max(500),
+            replacement: z.string().max(100).optional(),
+          }),
+        )
+        .default([]),
+    })
+    .default({ patterns: [] }),
+  target: z
+    .strictObject({
+      schemaPattern: z
+        .string()
+        .regex(/\{id\}/, 'must contain {id}')
+        .default('tenant_{id}'),
+      appRole: z
+        .string()
+        .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a Postgres role name')
+        .default('saas_app'),
+      migrationsDir: z.string().min(1).default('./tenant-migrations'),
+      gatewayUrl: url(['http:', 'https:']).optional(),
+      /** The SaaS's API, probed by preflight/go-live for X-Tenant-ID enforcement. */
+      apiUrl: url(['http:', 'https:']).optional(),
+      /** Prometheus HTTP API base, for per-tenant load in throttle and preflight. */
+      prometheusUrl: url(['http:', 'https:']).optional(),
+    })
+    .default({
+      schemaPattern: 'tenant_{id}',
+      appRole: 'saas_app',
+      migrationsDir: './tenant-migrations',
+    }),
+  backups: z
+    .strictObject({
+      fullEvery: isoDuration.default('P7D'),
+      incrementalEvery: isoDuration.default('P1D'),
+      rpo: isoDuration.default('PT24H'),
+      rto: isoDuration.default('PT2H'),
+    })
+    .default({ fullEvery: 'P7D', incrementalEvery: 'P1D', rpo: 'PT24H', rto: 'PT2H' }),
+  vault: z
+    .strictObject({
+      transitMount: z
+        .string()
+        .regex(/^[a-z0-9_-]+$/, 'must be a mount name')
+        .default('transit'),
+      keyName: z
+        .string()
+        .regex(/\{id\}/, 'must contain {id}')
+        .default('tenant-{id}'),
+      rotateEvery: isoDuration.default('P180D'),
+    })
+    .default({ transitMount: 'transit', keyName: 'tenant-{id}', rotateEvery: 'P180D' }),
   alerts: z
     .strictObject({
       tenantLabels: z.array(z.string().min(1)).min(1).default(['tenant_id', 'tenant']),
@@ -69,18 +155,6 @@ export const fileConfigSchema = z.strictObject({
 });
 
 export type FileConfig = z.infer<typeof fileConfigSchema>;
-
-const url = (protocols: string[]) =>
-  z.string().refine(
-    (v) => {
-      try {
-        return protocols.includes(new URL(v).protocol);
-      } catch {
-        return false;
-      }
-    },
-    `must be a URL (${protocols.join(' or ')})`,
-  );
 
 export const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -102,6 +176,8 @@ export const envSchema = z.object({
   VAULT_ADDR: url(['http:', 'https:']).optional(),
   VAULT_TOKEN: z.string().min(1).optional(),
   TARGET_DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TENANT_ID_PATTERN } from '../tenants/tenant-id';
 
 export type AlertSource = 'alertmanager' | 'grafana' | 'datadog' | 'pagerduty';
 export type AlertStatus = 'firing' | 'resolved' | 'acknowledged';
@@ -41,7 +42,6 @@ export interface ParseFailure {
 export type ParseResult<M> = { ok: true; alerts: NormalizedAlert[]; meta: M } | ParseFailure;
 
 export const DEFAULT_TENANT_LABELS: readonly string[] = ['tenant_id', 'tenant'];
-export const TENANT_ID_PATTERN = /^[a-z0-9-]{2,40}$/;
 /** Group-key scope of platform alerts; cannot collide with a tenant id. */
 export const PLATFORM_SCOPE = '*';
 

@@ -1,5 +1,6 @@
 import { DomainError } from '../errors';
 import { parseIsoInstant } from '../sla/iso-instant';
+import { isTenantId } from '../tenants/tenant-id';
 import {
   INCIDENT_ROLES,
   isSeverity,
@@ -7,8 +8,6 @@ import {
   type IncidentRole,
   type Severity,
 } from './incident';
-
-const TENANT = /^[a-z0-9-]{2,40}$/;
 
 /** A parsed `/incident` invocation; `ref` is absent when the channel should tell. */
 export type IncidentCommand =
@@ -68,7 +67,7 @@ function parseTenantList(word: string | undefined, form: string): string[] {
     .map((t) => t.trim().toLowerCase())
     .filter(Boolean);
   if (tenants.length === 0) throw usage('missing_tenant', 'Name at least one tenant.', form);
-  const bad = tenants.find((t) => !TENANT.test(t));
+  const bad = tenants.find((t) => !isTenantId(t));
   if (bad)
     throw usage('bad_tenant', `"${bad}" is not a tenant id (a-z, 0-9, -; 2-40 characters).`, form);
   return [...new Set(tenants)];

@@ -1,12 +1,24 @@
 import type { RespondFn } from '@slack/bolt';
 import { DomainError } from '../src/domain/errors';
-import type { IncidentDeps } from '../src/app/incident-deps';
+import type { Actor, IncidentDeps } from '../src/app/incident-deps';
+import type { SlaDeps } from '../src/app/sla-deps';
+import type { Incident } from '../src/domain/incidents/incident';
 import type { Block, ChatPort, Reply } from '../src/ports/chat';
 
-/** What the Bolt listeners need from the composition root. */
+/**
+ * A capability's part of `/incident status` (SLA clocks, failed deliveries, runbook runs, the
+ * post-mortem): mrkdwn sections for an incident the actor was already allowed to view.
+ */
+export type StatusSection = (actor: Actor, incident: Incident) => Promise<string[]>;
+
+/** What the Bolt listeners need from the composition root; capabilities add their parts. */
 export interface CommandDeps {
   incidents: IncidentDeps;
   chat: ChatPort;
+  /** Sections of `/incident status`, in order; each module that has something to say adds one. */
+  statusSections: StatusSection[];
+  /** The SLA use cases' deps, when the SLA module runs in this process. */
+  sla?: SlaDeps;
 }
 
 export const UNAVAILABLE =

@@ -1,13 +1,16 @@
-import { incidentDeliveryFailures } from '../src/app/delivery-status';
-import type { Incident } from '../src/domain/incidents/incident';
+import type { DeliveryFailureLog } from '../src/ports/chat-outbox';
 import { renderDeliveryFailures } from '../templates/delivery-failures';
-import type { CommandDeps } from './command-support';
+import type { StatusSection } from './command-support';
 
 /** The `/incident status` line about Slack messages that could not be delivered (none: no line). */
-export async function deliveryStatusLines(
-  deps: CommandDeps,
-  incident: Incident,
-): Promise<string[]> {
-  const { total, recent } = await incidentDeliveryFailures(deps.incidents, incident);
-  return renderDeliveryFailures(recent, total);
+export function deliveryStatusSection(log: DeliveryFailureLog): StatusSection {
+  return async (_actor, incident) => {
+    if (!incident.channelId) return [];
+    const { total, recent } = await log.failuresIn(
+      incident.channelId,
+      incident.threadTs ?? undefined,
+      1,
+    );
+    return renderDeliveryFailures(recent, total);
+  };
 }

@@ -21,8 +21,7 @@ import type { Reply } from '../src/ports/chat';
 import { renderDeclareModal } from '../templates/declare-modal';
 import { renderIncidentList, renderIncidentStatus } from '../templates/incident-status';
 import { answering, replier, type CommandDeps } from './command-support';
-import { deliveryStatusLines } from './delivery-status';
-import { notifiedSubcommand, securitySubcommand, slaStatusLines } from './sla-subcommands';
+import { notifiedSubcommand, securitySubcommand } from './sla-subcommands';
 
 type Args = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 
@@ -80,9 +79,8 @@ async function run(
     }
     case 'status': {
       const s = await incidentStatus(d, actor, cmd.ref);
-      const sla = await slaStatusLines(deps, actor, s.incident);
-      const delivery = await deliveryStatusLines(deps, s.incident);
-      return reply(renderIncidentStatus(s.incident, s.timeline, [...sla, ...delivery]));
+      const sections = await Promise.all(deps.statusSections.map((f) => f(actor, s.incident)));
+      return reply(renderIncidentStatus(s.incident, s.timeline, sections.flat()));
     }
     case 'sev': {
       const inc = await changeSeverity(d, actor, cmd.ref, cmd.severity);

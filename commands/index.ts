@@ -8,7 +8,7 @@ import { declareSubmission, updateSubmission } from './modal-submissions';
 import { pinReaction } from './pin-reaction';
 import { tenantCommand } from './tenant-command';
 
-export type { CommandDeps } from './command-support';
+export type { CommandDeps, StatusSection } from './command-support';
 
 /** Registers every listener on the Bolt app. */
 export function register(app: App, deps: CommandDeps): void {

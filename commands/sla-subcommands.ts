@@ -1,15 +1,15 @@
 import type { Actor } from '../src/app/incident-deps';
-import { slaFor, type SlaDeps } from '../src/app/sla-deps';
+import type { SlaDeps } from '../src/app/sla-deps';
 import { markSecurityIncident, recordNotified } from '../src/app/sla-security';
 import { incidentSlaStatus } from '../src/app/sla-status';
 import { DomainError } from '../src/domain/errors';
-import { incidentRef, type Incident } from '../src/domain/incidents/incident';
+import { incidentRef } from '../src/domain/incidents/incident';
 import type { Reply } from '../src/ports/chat';
 import { renderSlaStatus } from '../templates/sla-status';
-import type { CommandDeps } from './command-support';
+import type { CommandDeps, StatusSection } from './command-support';
 
 function sla(deps: CommandDeps): SlaDeps {
-  const found = slaFor(deps.incidents);
+  const found = deps.sla;
   if (!found)
     throw new DomainError('sla_unavailable', 'SLA clocks are not enabled in this tenantops.');
   return found;
@@ -42,12 +42,7 @@ export async function notifiedSubcommand(
   });
 }
 
-/** The SLA section of `/incident status` (none when the SLA module doesn't run here). */
-export async function slaStatusLines(
-  deps: CommandDeps,
-  actor: Actor,
-  incident: Incident,
-): Promise<string[]> {
-  const found = slaFor(deps.incidents);
-  return found ? renderSlaStatus(await incidentSlaStatus(found, actor, incident)) : [];
+/** The SLA section of `/incident status`. */
+export function slaStatusSection(sla: SlaDeps): StatusSection {
+  return async (actor, incident) => renderSlaStatus(await incidentSlaStatus(sla, actor, incident));
 }

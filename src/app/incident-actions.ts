@@ -98,7 +98,13 @@ export async function postIncidentUpdate(
       post: `:loudspeaker: *Update${scope}* from <@${actor.user}>: ${input.text}`,
     };
   });
-  await notifyListeners(deps, (l) => l.updated?.(after, input.tenant));
+  const update = {
+    tenants: input.tenant ? [input.tenant] : after.tenants,
+    text: maskPersonalData(input.text),
+    actor: actor.user,
+    at: deps.clock.now(),
+  };
+  await notifyListeners(deps, (l) => l.updated?.(after, update));
   return after;
 }
 

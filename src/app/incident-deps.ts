@@ -3,10 +3,20 @@ import type { AccessStore, AuditLog, IncidentStore } from '../ports/incident-sto
 import type { IncidentNotifier } from '../ports/incident-notifier';
 import type { Incident } from '../domain/incidents/incident';
 
-/** Called after an incident change commits; the SLA clocks subscribe here. */
+/** An `/incident update` as posted: the tenants it speaks for (the actor's), its text. */
+export interface PostedUpdate {
+  /** The affected tenants this update applies to: those named, or all the actor may update. */
+  tenants: string[];
+  /** Masked text, as stored on the timeline. */
+  text: string;
+  actor: string;
+  at: Date;
+}
+
+/** Called after an incident change commits; the SLA clocks and customer drafts subscribe here. */
 export interface IncidentListener {
   declared?(incident: Incident): Promise<void>;
-  updated?(incident: Incident, tenant: string | undefined): Promise<void>;
+  updated?(incident: Incident, update: PostedUpdate): Promise<void>;
   severityChanged?(incident: Incident): Promise<void>;
   tenantAdded?(incident: Incident, tenant: string): Promise<void>;
   resolved?(incident: Incident): Promise<void>;

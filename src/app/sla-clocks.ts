@@ -150,16 +150,16 @@ export async function resetTenant(
   });
 }
 
-/** `/incident update [tenant=…]` posted: reset that tenant's clock, or every tenant's. */
+/** `/incident update` posted for `tenants`: reset their clocks (only theirs). */
 export function resetUpdateClocks(
   deps: SlaDeps,
   number: number,
-  tenant: string | undefined,
+  tenants: readonly string[],
 ): Promise<SlaClock[]> {
   return withIncident(deps, number, async (tx, inc, clocks, now) => {
     if (inc.state === 'resolved') return [];
     const touched: SlaClock[] = [];
-    for (const t of tenant ? [tenant] : inc.tenants) {
+    for (const t of tenants.filter((x) => inc.tenants.includes(x))) {
       const clock = await resetTenant(deps, tx, inc, clocks, t, now, now);
       if (clock) touched.push(clock);
     }

@@ -38,16 +38,3 @@ export interface SlaDeps {
   settings: SlaSettings;
   log: SlaLog;
 }
-
-// Bolt listeners get the incident deps from the composition root; the SLA module attaches its
-// own deps to that object here, so `/incident security|notified|status` reach them.
-const attached = new WeakMap<IncidentDeps, SlaDeps>();
-
-export function provideSla(incidents: IncidentDeps, sla: SlaDeps): void {
-  attached.set(incidents, sla);
-}
-
-/** The SLA deps attached to these incident deps, if the SLA module runs in this process. */
-export function slaFor(incidents: IncidentDeps): SlaDeps | undefined {
-  return attached.get(incidents);
-}

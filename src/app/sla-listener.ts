@@ -28,7 +28,7 @@ export function slaListener(deps: SlaDeps): IncidentListener {
     resolved: (i) => guard('resolved', i.number, () => syncIncidentClocks(deps, i.number)),
     severityChanged: (i) =>
       guard('severityChanged', i.number, () => recomputeClocks(deps, i.number)),
-    updated: (i, tenant) =>
-      guard('updated', i.number, () => resetUpdateClocks(deps, i.number, tenant)),
+    updated: (i, update) =>
+      guard('updated', i.number, () => resetUpdateClocks(deps, i.number, update.tenants)),
   };
 }

@@ -1,6 +1,5 @@
 import { DomainError } from '../domain/errors';
 import { isBusinessDayInZone } from '../domain/sla/business-days';
-import { parseIsoDuration } from '../domain/sla/duration';
 import type { FileConfig } from './schema';
 
 function problem(key: string, check: () => unknown): string | undefined {
@@ -14,21 +13,12 @@ function problem(key: string, check: () => unknown): string | undefined {
 }
 
 /**
- * What the SLA clocks would fail on later, found at start: every duration through the same
- * parser the clocks use (the schema's regex lets e.g. `PT0S` through), and every post-mortem
- * holiday as a real calendar date. Returns "key: problem" lines; empty when all is well.
+ * What the post-mortem clock would fail on later, found at start: every holiday as a real
+ * calendar date (durations are checked by the schema with the clocks' own parser). Returns
+ * "key: problem" lines; empty when all is well.
  */
 export function slaConfigProblems(file: FileConfig): string[] {
   const found: (string | undefined)[] = [];
-  for (const [plan, bySeverity] of Object.entries(file.slaPolicies)) {
-    for (const [severity, clocks] of Object.entries(bySeverity ?? {})) {
-      for (const field of ['firstResponse', 'updateEvery'] as const) {
-        const key = `slaPolicies.${plan}.${severity}.${field}`;
-        found.push(problem(key, () => parseIsoDuration(clocks[field])));
-      }
-    }
-  }
-  found.push(problem('security.notifyWithin', () => parseIsoDuration(file.security.notifyWithin)));
   const { timezone, holidays } = file.postmortem;
   holidays.forEach((day, i) => {
     found.push(

@@ -2,15 +2,15 @@ import { z } from 'zod';
 import { TENANT_ID_PATTERN } from '../domain/tenants/tenant-id';
 import { parseIsoDuration } from '../domain/sla/duration';
 
-// One parser for ISO-8601 durations: the config accepts exactly what the SLA math reads.
-const isoDuration = z.string().refine((v) => {
+// One parser for ISO-8601 durations: the config accepts exactly what the SLA math reads, and
+// says what the parser says (e.g. `PT0S`: must be longer than zero).
+const isoDuration = z.string().superRefine((v, ctx) => {
   try {
     parseIsoDuration(v);
-    return true;
-  } catch {
-    return false;
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message });
   }
-}, 'must be an ISO-8601 duration such as PT30M (weeks, days, hours, minutes, seconds)');
+});
 
 const tenantId = z.string().regex(TENANT_ID_PATTERN, 'must match [a-z0-9-]{2,40}');
 const slackChannel = z

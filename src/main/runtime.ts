@@ -15,7 +15,7 @@ import { createBoltApp } from '../adapters/slack/bolt-app';
 import { WebChat } from '../adapters/slack/web-chat';
 import { ConsoleChat } from '../adapters/console/console-chat';
 import { ConsoleReceiver } from '../adapters/console/console-receiver';
-import { register } from '../../commands';
+import { register, type CommandDeps } from '../../commands';
 import { incidentDeps, prepareDatabase } from './deps';
 import { openStorage, type Storage } from './storage';
 import { coreRoutes } from './web-routes';
@@ -168,7 +168,12 @@ export async function startRuntime(config: AppConfig, opts: RuntimeOptions): Pro
       app = bolt.app;
       const listeners = instrumentBolt(app, metrics, log);
       drainListeners = () => listeners.drain();
-      register(app, { incidents: deps, chat });
+      register(app, {
+        incidents: deps,
+        chat,
+        statusSections: modules.flatMap((m) => m.statusSections ?? []),
+        ...(Object.assign({}, ...modules.map((m) => m.commandDeps ?? {})) as Partial<CommandDeps>),
+      });
       const routes: Route[] = coreRoutes({
         metrics,
         slack: bolt.httpReceiver,

@@ -1,7 +1,8 @@
 import { outboxFor } from './deps';
 import { SLA_RECEIPT, slaReceipt } from '../app/sla-post';
 import type { AppConfig } from '../config/load-config';
-import { provideSla, type SlaDeps, type SlaSettings } from '../app/sla-deps';
+import type { SlaDeps, SlaSettings } from '../app/sla-deps';
+import { slaStatusSection } from '../../commands/sla-subcommands';
 import { slaListener } from '../app/sla-listener';
 import { parseIsoDuration } from '../domain/sla/duration';
 import { SLA_POST_QUEUE, SLA_QUEUE, type SlaTimerData } from '../ports/sla-timers';
@@ -102,7 +103,6 @@ export function createSlaModule(overrides: Partial<SlaModuleOptions> = {}): Modu
     };
     deps.outbox.registerReceipt(SLA_RECEIPT, slaReceipt(deps));
     (ctx.incidents.listeners ??= []).push(slaListener(deps));
-    provideSla(ctx.incidents, deps);
     let workers: Workers | undefined;
     let loop: ReconcileLoop | undefined;
     const queues = [
@@ -118,6 +118,8 @@ export function createSlaModule(overrides: Partial<SlaModuleOptions> = {}): Modu
     };
     return {
       name: 'sla',
+      statusSections: [slaStatusSection(deps)],
+      commandDeps: { sla: deps },
       readiness: [
         {
           name: 'sla-timers',

@@ -1,5 +1,4 @@
 import { Counter } from 'prom-client';
-import { provideDeliveryFailures } from '../app/delivery-status';
 import type { Database } from '../adapters/postgres/database';
 import type { AppWorker, QueueFactory } from '../adapters/queue/queue-backend';
 import { deliveryOf, SlackDelivery } from '../adapters/queue/slack-delivery';
@@ -8,6 +7,7 @@ import { SLACK_DELIVERY_QUEUE, type DeliveryJob } from '../adapters/queue/slack-
 import type { ChatPort } from '../ports/chat';
 import { slackDeliverProcessor } from '../../jobs/slack-deliver';
 import type { ModuleFactory, RuntimeModule } from './module';
+import { deliveryStatusSection } from '../../commands/delivery-status';
 
 /** The runtime's ChatPort in Slack modes: the real client behind the `slack-delivery` queue. */
 export function queuedSlackChat(direct: ChatPort, queues: QueueFactory, db: Database): ChatPort {
@@ -25,7 +25,6 @@ export const slackDeliveryModule: ModuleFactory = (ctx): RuntimeModule => {
   const delivery = deliveryOf(ctx.chat);
   if (!delivery) return { name: 'slack-delivery' };
   const log = ctx.log.child({ module: 'slack-delivery' });
-  provideDeliveryFailures(ctx.incidents, delivery.store);
   const rateLimited = new Counter({
     name: 'tenantops_slack_rate_limited_total',
     help: 'Slack 429 answers, each honoured by waiting Retry-After',
@@ -35,6 +34,7 @@ export const slackDeliveryModule: ModuleFactory = (ctx): RuntimeModule => {
   let worker: AppWorker<DeliveryJob> | undefined;
   return {
     name: 'slack-delivery',
+    statusSections: [deliveryStatusSection(delivery.store)],
     readiness: [
       {
         name: 'slack-delivery',

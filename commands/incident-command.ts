@@ -8,6 +8,7 @@ import {
   mitigateIncident,
   postIncidentUpdate,
   resolveIncident,
+  type UpdateResult,
 } from '../src/app/incident-actions';
 import { incidentStatus, listIncidents } from '../src/app/incident-queries';
 import {
@@ -72,10 +73,7 @@ async function run(
       return reply({ text: `Acknowledged ${incidentRef(inc.number)}.` });
     }
     case 'update': {
-      const inc = await postIncidentUpdate(d, actor, cmd);
-      return reply({
-        text: `Update posted to ${incidentRef(inc.number)}${cmd.tenant ? ` for ${cmd.tenant}` : ''}.`,
-      });
+      return reply({ text: updateReply(await postIncidentUpdate(d, actor, cmd)) });
     }
     case 'status': {
       const s = await incidentStatus(d, actor, cmd.ref);
@@ -111,4 +109,13 @@ async function run(
     case 'help':
       return reply({ text: `*tenantops incident commands*\n${INCIDENT_USAGE}` });
   }
+}
+
+/** "Update posted to INC-4 for globex. Skipped acme: …" */
+export function updateReply(r: UpdateResult): string {
+  const whole = r.skipped.length === 0 && r.tenants.length === r.incident.tenants.length;
+  const skipped = r.skipped.length
+    ? ` Skipped ${r.skipped.join(', ')}: you have no commander, comms or responder role there, so their customer-update clocks did not move.`
+    : '';
+  return `Update posted to ${incidentRef(r.incident.number)}${whole ? '' : ` for ${r.tenants.join(', ')}`}.${skipped}`;
 }

@@ -6,6 +6,7 @@ import { parseIncidentCommand } from '../src/domain/incidents/incident-command';
 import { incidentRef } from '../src/domain/incidents/incident';
 import { DECLARE_FIELDS } from '../templates/declare-modal';
 import { UNAVAILABLE, type CommandDeps } from './command-support';
+import { updateReply } from './incident-command';
 
 type Args = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
 type Values = ViewSubmitAction['view']['state']['values'];
@@ -75,13 +76,10 @@ export function updateSubmission(deps: CommandDeps, kind: 'update' | 'resolve') 
     const user = args.body.user.id;
     const ref = meta(args).incident;
     await notifyOutcome(deps, user, undefined, async () => {
-      const inc =
-        kind === 'update'
-          ? await postIncidentUpdate(deps.incidents, { user }, { ref, text })
-          : await resolveIncident(deps.incidents, { user }, ref, text);
-      return kind === 'update'
-        ? `Update posted to ${incidentRef(inc.number)}.`
-        : `${incidentRef(inc.number)} resolved.`;
+      if (kind === 'update')
+        return updateReply(await postIncidentUpdate(deps.incidents, { user }, { ref, text }));
+      const inc = await resolveIncident(deps.incidents, { user }, ref, text);
+      return `${incidentRef(inc.number)} resolved.`;
     });
   };
 }

@@ -37,8 +37,11 @@ export async function notifiedSubcommand(
   reply: Reply,
 ): Promise<void> {
   const r = await recordNotified(sla(deps), actor, cmd);
+  const skipped = r.skipped.length
+    ? ` Skipped ${r.skipped.join(', ')}: you have no commander or comms role there, so their notification clocks still run.`
+    : '';
   await reply({
-    text: `Security notification recorded for ${r.tenants.join(', ')} on ${incidentRef(r.incident.number)}.`,
+    text: `Security notification recorded for ${r.tenants.join(', ')} on ${incidentRef(r.incident.number)}.${skipped}`,
   });
 }
 

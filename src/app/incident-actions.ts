@@ -10,38 +10,57 @@ import {
 } from '../domain/incidents/incident';
 import { maskPersonalData } from '../domain/masking';
 import type { IncidentChanges, IncidentTx, NewTimelineEntry } from '../ports/incident-store';
+import type { IncidentPost } from '../ports/incident-notifier';
 import { notifyListeners, type Actor, type IncidentDeps } from './incident-deps';
-import { authorize, findTarget, recordDenials, scopeOf } from './incident-guard';
+import {
+  authorize,
+  authorizeEach,
+  findTarget,
+  recordDenials,
+  recordSkipped,
+  scopeOf,
+  targetRef,
+  type Guarded,
+} from './incident-guard';
 
 interface Change {
   changes: IncidentChanges;
   entry: Omit<NewTimelineEntry, 'at' | 'actor'>;
   /** Posted into the incident's channel or thread, when set. */
-  post?: string;
+  post?: IncidentPost;
   /** Extra tenants whose role the actor also needs (e.g. the tenant being added). */
   alsoNeeds?: string[];
+  /** Tenants a per-tenant action skipped (no role there): named to the actor and audited. */
+  skipped?: string[];
   /** Runs inside the transaction after the checks (e.g. adding a tenant row). */
   apply?: (tx: IncidentTx, incident: Incident) => Promise<Incident>;
 }
 
-/** Shared path of every incident change: find, authorize, validate, write, then tell Slack. */
+/**
+ * Shared path of every incident change: find, authorize, validate, write, then tell Slack.
+ * The check and the write are one transaction in the actor's scope, so row-level security
+ * keeps the write to tenants the actor can see and the role is checked on the locked row.
+ */
 async function change(
   deps: IncidentDeps,
   actor: Actor,
   ref: number | undefined,
   action: Action,
-  plan: (incident: Incident) => Change,
+  plan: (incident: Incident, guarded: Guarded) => Change,
 ): Promise<{ before: Incident; after: Incident; change: Change }> {
+  const number = await targetRef(deps, actor, ref);
   const guarded = await scopeOf(deps, actor.user);
   const now = deps.clock.now();
   const result = await recordDenials(deps, actor, () =>
     deps.store.inScope(guarded.scope, async (tx) => {
-      const before = await findTarget(tx, actor, ref, true);
+      const before = await findTarget(tx, number, true);
       authorize(guarded, action, before.tenants, before.number);
-      const c = plan(before);
+      const c = plan(before, guarded);
       for (const extra of c.alsoNeeds ?? []) authorize(guarded, action, [extra], before.number);
-      if (c.apply) await c.apply(tx, before);
-      const after = await tx.updateIncident(before.number, c.changes);
+      let after = c.apply ? await c.apply(tx, before) : before;
+      // A per-tenant change (an update for globex) leaves the shared incident row alone.
+      if (Object.keys(c.changes).length > 0)
+        after = await tx.updateIncident(before.number, c.changes);
       await tx.appendTimeline(before.number, {
         ...c.entry,
         text: maskPersonalData(c.entry.text),
@@ -51,9 +70,10 @@ async function change(
       return { before, after, change: c };
     }),
   );
+  if (result.change.skipped?.length)
+    await recordSkipped(deps, actor, guarded, action, result.change.skipped, number);
   await deps.notifier.cardChanged(result.after);
-  if (result.change.post)
-    await deps.notifier.post(result.after, maskPersonalData(result.change.post));
+  if (result.change.post) await deps.notifier.post(result.after, result.change.post);
   return result;
 }
 
@@ -66,19 +86,34 @@ export async function acknowledgeIncident(
     assertTransition(i, 'acknowledged');
     return {
       changes: { state: 'acknowledged', acknowledgedAt: deps.clock.now() },
-      entry: { kind: 'acknowledged', text: `Acknowledged by <@${actor.user}>` },
-      post: `:eyes: <@${actor.user}> acknowledged ${incidentRef(i.number)}.`,
+      entry: { kind: 'acknowledged', text: `Acknowledged by @${actor.user}` },
+      post: { kind: 'acknowledged', actor: actor.user },
     };
   });
   return after;
 }
 
+/** What an update did: the tenants it was posted for, and those skipped for want of a role. */
+export interface UpdateResult {
+  incident: Incident;
+  tenants: string[];
+  skipped: string[];
+}
+
+/**
+ * `/incident update [tenant=x] <text>`: per tenant. Named, the actor needs the role on that
+ * tenant; unnamed, it is posted for the affected tenants the actor may update, and the others
+ * are skipped (their customer-update clocks don't move) and named.
+ */
 export async function postIncidentUpdate(
   deps: IncidentDeps,
   actor: Actor,
   input: { ref?: number; tenant?: string; text: string },
-): Promise<Incident> {
-  const { after } = await change(deps, actor, input.ref, 'update', (i) => {
+): Promise<UpdateResult> {
+  const text = maskPersonalData(input.text);
+  let tenants: string[] = [];
+  let skipped: string[] = [];
+  const { after } = await change(deps, actor, input.ref, 'update', (i, guarded) => {
     assertOpen(i);
     if (input.tenant && !i.tenants.includes(input.tenant)) {
       throw new DomainError(
@@ -86,26 +121,30 @@ export async function postIncidentUpdate(
         `\`${input.tenant}\` isn't affected by ${incidentRef(i.number)} (${i.tenants.join(', ')}).`,
       );
     }
-    const scope = input.tenant ? ` (${input.tenant})` : '';
+    const split = authorizeEach(
+      guarded,
+      'update',
+      input.tenant ? [input.tenant] : i.tenants,
+      i.number,
+    );
+    tenants = split.allowed;
+    skipped = split.skipped;
+    const whole = !input.tenant && skipped.length === 0;
+    const scope = whole ? '' : ` (${tenants.join(', ')})`;
     return {
       changes: {},
-      alsoNeeds: input.tenant ? [input.tenant] : [],
+      skipped,
       entry: {
         kind: 'update',
-        text: `Update${scope}: ${input.text}`,
-        tenants: input.tenant ? [input.tenant] : undefined,
+        text: `Update${scope}: ${text}`,
+        tenants: whole ? undefined : tenants,
       },
-      post: `:loudspeaker: *Update${scope}* from <@${actor.user}>: ${input.text}`,
+      post: { kind: 'update', actor: actor.user, text, ...(whole ? {} : { tenants }) },
     };
   });
-  const update = {
-    tenants: input.tenant ? [input.tenant] : after.tenants,
-    text: maskPersonalData(input.text),
-    actor: actor.user,
-    at: deps.clock.now(),
-  };
+  const update = { tenants, text, actor: actor.user, at: deps.clock.now() };
   await notifyListeners(deps, (l) => l.updated?.(after, update));
-  return after;
+  return { incident: after, tenants, skipped };
 }
 
 export async function changeSeverity(
@@ -121,7 +160,7 @@ export async function changeSeverity(
     return {
       changes: { severity },
       entry: { kind: 'severity_changed', text: `Severity ${i.severity} → ${severity}` },
-      post: `:rotating_light: Severity changed ${i.severity} → *${severity}* by <@${actor.user}>.`,
+      post: { kind: 'severity_changed', actor: actor.user, from: i.severity, to: severity },
     };
   });
   await notifyListeners(deps, (l) => l.severityChanged?.(after));
@@ -136,17 +175,20 @@ export async function assignRole(
   const assignee = await deps.access.bindingsOf(input.user);
   const { after } = await change(deps, actor, input.ref, 'assign_role', (i) => {
     assertOpen(i);
-    // A role for tenant A gives nothing on tenant B: the assignee must already work on one of its tenants.
-    if (!assignee.some((b) => b.tenant === '*' || i.tenants.includes(b.tenant))) {
+    // A role for tenant A gives nothing on tenant B: the assignee must work on all its tenants.
+    const missing = i.tenants.filter(
+      (t) => !assignee.some((b) => b.tenant === '*' || b.tenant === t),
+    );
+    if (missing.length > 0) {
       throw new DomainError(
         'assignee_without_role',
-        `<@${input.user}> has no role on ${i.tenants.join(', ')}, so can't be ${input.role} of ${incidentRef(i.number)}.`,
+        `@${input.user} has no role on ${missing.join(', ')}, so can't be ${input.role} of ${incidentRef(i.number)}.`,
       );
     }
     return {
       changes: { role: { role: input.role, user: input.user } },
-      entry: { kind: 'role_assigned', text: `<@${input.user}> is ${input.role}` },
-      post: `:busts_in_silhouette: <@${input.user}> is now *${input.role}* (assigned by <@${actor.user}>).`,
+      entry: { kind: 'role_assigned', text: `@${input.user} is ${input.role}` },
+      post: { kind: 'role_assigned', actor: actor.user, user: input.user, role: input.role },
     };
   });
   await deps.notifier.invite(after, [input.user]);
@@ -175,7 +217,7 @@ export async function addAffectedTenant(
         return tx.addIncidentTenant(inc.number, tenant, actor.user, deps.clock.now());
       },
       entry: { kind: 'tenant_added', text: `Tenant ${tenant} added` },
-      post: `:heavy_plus_sign: Tenant *${tenant}* is affected too (added by <@${actor.user}>).`,
+      post: { kind: 'tenant_added', actor: actor.user, tenant },
     };
   });
   await notifyListeners(deps, (l) => l.tenantAdded?.(after, tenant));
@@ -190,10 +232,11 @@ export async function mitigateIncident(
 ): Promise<Incident> {
   const { after } = await change(deps, actor, ref, 'mitigate', (i) => {
     assertTransition(i, 'mitigated');
+    const masked = maskPersonalData(note);
     return {
       changes: { state: 'mitigated', mitigatedAt: deps.clock.now() },
-      entry: { kind: 'mitigated', text: note ? `Mitigated: ${note}` : 'Mitigated' },
-      post: `:adhesive_bandage: ${incidentRef(i.number)} mitigated by <@${actor.user}>${note ? `: ${note}` : '.'}`,
+      entry: { kind: 'mitigated', text: note ? `Mitigated: ${masked}` : 'Mitigated' },
+      post: { kind: 'mitigated', actor: actor.user, note: masked },
     };
   });
   return after;
@@ -205,16 +248,13 @@ export async function resolveIncident(
   ref: number | undefined,
   summary: string,
 ): Promise<Incident> {
+  const masked = maskPersonalData(summary);
   const { after } = await change(deps, actor, ref, 'resolve', (i) => {
     assertTransition(i, 'resolved');
     return {
-      changes: {
-        state: 'resolved',
-        resolvedAt: deps.clock.now(),
-        summary: maskPersonalData(summary),
-      },
-      entry: { kind: 'resolved', text: `Resolved: ${summary}` },
-      post: `:white_check_mark: ${incidentRef(i.number)} resolved by <@${actor.user}>: ${summary}`,
+      changes: { state: 'resolved', resolvedAt: deps.clock.now(), summary: masked },
+      entry: { kind: 'resolved', text: `Resolved: ${masked}` },
+      post: { kind: 'resolved', actor: actor.user, summary: masked },
     };
   });
   await notifyListeners(deps, (l) => l.resolved?.(after));

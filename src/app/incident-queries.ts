@@ -1,7 +1,7 @@
 import type { Incident, TimelineEntry } from '../domain/incidents/incident';
 import type { Tenant } from '../ports/incident-store';
 import type { Actor, IncidentDeps } from './incident-deps';
-import { authorize, findTarget, recordDenials, scopeOf } from './incident-guard';
+import { authorize, findTarget, recordDenials, scopeOf, targetRef } from './incident-guard';
 
 export interface IncidentStatus {
   incident: Incident;
@@ -14,10 +14,11 @@ export async function incidentStatus(
   actor: Actor,
   ref?: number,
 ): Promise<IncidentStatus> {
+  const number = await targetRef(deps, actor, ref);
   const guarded = await scopeOf(deps, actor.user);
   return recordDenials(deps, actor, () =>
     deps.store.inScope(guarded.scope, async (tx) => {
-      const incident = await findTarget(tx, actor, ref);
+      const incident = await findTarget(tx, number);
       authorize(guarded, 'view', incident.tenants, incident.number);
       return { incident, timeline: await tx.timeline(incident.number) };
     }),

@@ -3,8 +3,9 @@ import { incidentRef, type Incident } from '../domain/incidents/incident';
 import type { AlertGroup } from '../ports/alert-store';
 import type { IncidentNotifier } from '../ports/incident-notifier';
 import { ALERT_ACTOR, type AlertDeps } from './alert-deps';
-import { declareIncident } from './declare-incident';
+import { openIncident } from './declare-incident';
 import type { IncidentDeps } from './incident-deps';
+import { Scope } from '../domain/tenants/scope';
 
 const SLACK_USER = /^[UW][A-Z0-9]{2,}$/;
 
@@ -34,7 +35,7 @@ async function placeGroup(deps: AlertDeps, g: AlertGroup): Promise<boolean> {
   if (!(await deps.store.place(g.id, place))) return false;
   if (incident && g.tenantId !== undefined) {
     const verb = incident.declared ? 'opened' : 'attached to';
-    await deps.incidents.store.inScope([g.tenantId], (tx) =>
+    await deps.incidents.store.inScope(Scope.of([g.tenantId]), (tx) =>
       tx.appendTimeline(incident.incident.number, {
         at: deps.clock.now(),
         actor: ALERT_ACTOR,
@@ -57,14 +58,14 @@ async function incidentFor(
   g: AlertGroup,
   tenant: string,
 ): Promise<{ incident: Incident; declared: boolean } | undefined> {
-  const [open] = await deps.incidents.store.inScope([tenant], (tx) =>
+  const [open] = await deps.incidents.store.inScope(Scope.of([tenant]), (tx) =>
     tx.listIncidents({ tenant, open: true, limit: 1 }),
   );
   if (open) return { incident: open, declared: false };
   if (g.action !== 'declare' || !g.severity) return undefined;
   const [first] = await deps.store.groupAlerts(g.id, 1);
   const summary = first && first.summary !== g.name ? `: ${first.summary}` : '';
-  const declared = await declareIncident(
+  const declared = await openIncident(
     alertDeclareDeps(deps.incidents, g.security),
     { user: ALERT_ACTOR },
     {
@@ -74,7 +75,7 @@ async function incidentFor(
     },
   );
   if (!g.security) return { incident: declared, declared: true };
-  const marked = await deps.incidents.store.inScope([tenant], (tx) =>
+  const marked = await deps.incidents.store.inScope(Scope.of([tenant]), (tx) =>
     tx.updateIncident(declared.number, { security: true }),
   );
   deps.log.warn(

@@ -3,6 +3,7 @@ import { decideAction } from '../domain/alerts/alert-rules';
 import { incidentRef } from '../domain/incidents/incident';
 import type { ChangedGroup } from '../ports/alert-store';
 import { ALERT_ACTOR, type AlertDeps } from './alert-deps';
+import { Scope } from '../domain/tenants/scope';
 
 /**
  * Applies stored payloads (in one transaction): dedup and grouping happen in the store. A new thread-only group of
@@ -41,7 +42,7 @@ async function announceResolved(deps: AlertDeps, g: ChangedGroup): Promise<void>
   const text = `:white_check_mark: All ${g.total} alert${g.total === 1 ? '' : 's'} of *${g.name}* resolved.`;
   if (g.incidentId !== undefined && g.tenantId !== undefined) {
     const incident = g.incidentId;
-    await deps.incidents.store.inScope([g.tenantId], (tx) =>
+    await deps.incidents.store.inScope(Scope.of([g.tenantId]), (tx) =>
       tx.appendTimeline(incident, {
         at: deps.clock.now(),
         actor: ALERT_ACTOR,

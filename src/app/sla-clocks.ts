@@ -15,6 +15,7 @@ import type { Severity } from '../domain/incidents/incident';
 import type { SlaIncident, SlaTx } from '../ports/sla-store';
 import type { SlaTimer } from '../ports/sla-timers';
 import type { SlaDeps } from './sla-deps';
+import { Scope } from '../domain/tenants/scope';
 
 /** The next timer of each clock, one per (incident, instant). */
 export function timersOf(clocks: readonly SlaClock[], now: Date): SlaTimer[] {
@@ -36,14 +37,22 @@ export function policyFor(
   return resolvePolicy(deps.settings.policies, plan ?? 'default', severity);
 }
 
-/** Runs `work` on the incident under its row lock, then makes sure the touched clocks' timers exist. */
+// Keeping the clocks in step with a committed incident change is system work for no person.
+const CLOCKS = Scope.platform('SLA clocks following an incident change');
+
+/**
+ * Runs `work` on the incident under its row lock, then makes sure the touched clocks' timers
+ * exist. `scope` is the actor's when a person acts (row-level security then keeps the write to
+ * their tenants, and `work` re-checks their role in the same transaction); system work omits it.
+ */
 export async function withIncident(
   deps: SlaDeps,
   number: number,
   work: (tx: SlaTx, incident: SlaIncident, clocks: SlaClock[], now: Date) => Promise<SlaClock[]>,
+  scope: Scope = CLOCKS,
 ): Promise<SlaClock[]> {
   const now = deps.clock.now();
-  const touched = await deps.store.inScope('*', async (tx) => {
+  const touched = await deps.store.inScope(scope, async (tx) => {
     // Every SLA write on an incident holds its row lock, so workers and listeners take turns.
     const incident = await tx.incident(number, { forUpdate: true });
     if (!incident) return [];
@@ -150,21 +159,30 @@ export async function resetTenant(
   });
 }
 
-/** `/incident update` posted for `tenants`: reset their clocks (only theirs). */
+/**
+ * `/incident update` posted for `tenants` (those the actor was allowed to update): reset their
+ * clocks, in a transaction scoped to those tenants so no other tenant's clock can move.
+ */
 export function resetUpdateClocks(
   deps: SlaDeps,
   number: number,
   tenants: readonly string[],
 ): Promise<SlaClock[]> {
-  return withIncident(deps, number, async (tx, inc, clocks, now) => {
-    if (inc.state === 'resolved') return [];
-    const touched: SlaClock[] = [];
-    for (const t of tenants.filter((x) => inc.tenants.includes(x))) {
-      const clock = await resetTenant(deps, tx, inc, clocks, t, now, now);
-      if (clock) touched.push(clock);
-    }
-    return touched;
-  });
+  if (tenants.length === 0) return Promise.resolve([]);
+  return withIncident(
+    deps,
+    number,
+    async (tx, inc, clocks, now) => {
+      if (inc.state === 'resolved') return [];
+      const touched: SlaClock[] = [];
+      for (const t of tenants.filter((x) => inc.tenants.includes(x))) {
+        const clock = await resetTenant(deps, tx, inc, clocks, t, now, now);
+        if (clock) touched.push(clock);
+      }
+      return touched;
+    },
+    Scope.of(tenants),
+  );
 }
 
 /**

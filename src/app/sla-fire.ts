@@ -11,6 +11,7 @@ import { resetTenant, timersOf } from './sla-clocks';
 import type { SlaDeps } from './sla-deps';
 import { firingEntry } from './sla-messages';
 import { leaseEvents, sendLeased, type Leased } from './sla-post';
+import { Scope } from '../domain/tenants/scope';
 
 export type FireOutcome = { kind: 'early'; until: Date } | { kind: 'done'; fired: number };
 
@@ -21,6 +22,9 @@ interface Claim {
   /** What fired (with any older unposted events), leased in the same transaction. */
   leased?: Leased;
 }
+
+// Timers act for no person: platform-wide, on the incident the timer names.
+const TIMERS = Scope.platform('SLA timer firing');
 
 /**
  * A timer for incident N at T went off. In one transaction, under the incident's row lock:
@@ -34,7 +38,7 @@ export async function fireSlaTimer(deps: SlaDeps, timer: SlaTimer): Promise<Fire
   const now = deps.clock.now();
   // Another host's clock may run ahead: never decide a breach before its time here.
   if (now.getTime() < timer.at.getTime()) return { kind: 'early', until: timer.at };
-  const claim = await deps.store.inScope('*', (tx) => claimDue(deps, tx, timer.incident, now));
+  const claim = await deps.store.inScope(TIMERS, (tx) => claimDue(deps, tx, timer.incident, now));
   if (!claim) return { kind: 'done', fired: 0 };
   await deps.timers.ensure(claim.next);
   // Handing the events to the outbox is quick (it doesn't wait for Slack); if it fails, the

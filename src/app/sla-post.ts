@@ -4,6 +4,7 @@ import type { DeliveryReceipt } from '../ports/chat-outbox';
 import type { SlaEvent, SlaIncident, SlaTx } from '../ports/sla-store';
 import type { SlaDeps } from './sla-deps';
 import { groupEvents, recipients, slaMessage } from './sla-messages';
+import { Scope } from '../domain/tenants/scope';
 
 /** Events leased for sending, with what their messages need. */
 export interface Leased {
@@ -17,6 +18,9 @@ export interface Leased {
 /** The delivery receipt kind of SLA messages (see slaReceipt). */
 export const SLA_RECEIPT = 'sla-events';
 
+// Posting what timers fired is system work for no person.
+const POSTS = Scope.platform('SLA message delivery');
+
 /**
  * Sends the incident's fired, unposted events, one message per group (same clock kind, step
  * and due time). The events are leased first, so with several workers each is sent by one.
@@ -28,7 +32,7 @@ export const SLA_RECEIPT = 'sla-events';
  */
 export async function postSlaEvents(deps: SlaDeps, incident: number): Promise<number> {
   const now = deps.clock.now();
-  const leased = await deps.store.inScope('*', async (tx) => {
+  const leased = await deps.store.inScope(POSTS, async (tx) => {
     const inc = await tx.incident(incident);
     return inc ? leaseEvents(deps, tx, inc, now) : undefined;
   });
@@ -73,7 +77,9 @@ export async function sendLeased(deps: SlaDeps, leased: Leased): Promise<number>
     } catch (err) {
       // Give the lease back at once so the job's retry (or another worker) sends them.
       const unsent = groups.slice(i).flatMap((g) => g.events.map((e) => e.id));
-      await deps.store.inScope('*', (tx) => tx.releaseLease(unsent, token)).catch(() => undefined);
+      await deps.store
+        .inScope(POSTS, (tx) => tx.releaseLease(unsent, token))
+        .catch(() => undefined);
       throw err;
     }
     sent += ids.length;

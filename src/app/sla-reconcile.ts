@@ -1,7 +1,12 @@
 import { syncIncidentClocks, timersOf } from './sla-clocks';
 import type { SlaDeps } from './sla-deps';
+import { Scope } from '../domain/tenants/scope';
 
 const PAGE = 2000;
+
+// The reconciler rebuilds every tenant's timers from Postgres: system work for no person.
+const RECONCILER = Scope.platform('SLA reconciler');
+
 /** Incidents changed this recently are checked for clocks a failed listener left missing. */
 export const REPAIR_WINDOW_MS = 60 * 60 * 1000;
 
@@ -25,7 +30,7 @@ export async function reconcileTimers(deps: SlaDeps): Promise<ReconcileReport> {
   let clocks = 0;
   let timers = 0;
   for (;;) {
-    const page = await deps.store.inScope('*', (tx) => tx.activeClocks(after, PAGE));
+    const page = await deps.store.inScope(RECONCILER, (tx) => tx.activeClocks(after, PAGE));
     const last = page.at(-1);
     if (!last) break;
     const due = timersOf(page, now);
@@ -41,7 +46,7 @@ export async function reconcileTimers(deps: SlaDeps): Promise<ReconcileReport> {
 /** Events claimed but never posted (a worker died mid-post, a post job was lost): post them. */
 export async function redeliverStalled(deps: SlaDeps): Promise<number> {
   const now = deps.clock.now();
-  const stalled = await deps.store.inScope('*', (tx) => tx.stalledDeliveries(now));
+  const stalled = await deps.store.inScope(RECONCILER, (tx) => tx.stalledDeliveries(now));
   // The job's instant is the firing's own, so repeated passes add the same job id.
   for (const s of stalled) await deps.timers.deliver(s.incident, s.firedAt);
   return stalled.length;
@@ -49,7 +54,7 @@ export async function redeliverStalled(deps: SlaDeps): Promise<number> {
 
 async function repairClocks(deps: SlaDeps): Promise<number> {
   const since = new Date(deps.clock.now().getTime() - REPAIR_WINDOW_MS);
-  const incidents = await deps.store.inScope('*', (tx) => tx.incidentsToRepair(since));
+  const incidents = await deps.store.inScope(RECONCILER, (tx) => tx.incidentsToRepair(since));
   let repaired = 0;
   for (const number of incidents) {
     const started = await syncIncidentClocks(deps, number);

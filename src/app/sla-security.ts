@@ -3,10 +3,20 @@ import { assertOpen, incidentRef, type Incident } from '../domain/incidents/inci
 import { formatDuration } from '../domain/sla/duration';
 import { isActive, securitySchedule, type SlaClock } from '../domain/sla/sla-clock';
 import type { Actor } from './incident-deps';
-import { authorize, findTarget, recordDenials, scopeOf } from './incident-guard';
+import {
+  authorize,
+  authorizeEach,
+  findTarget,
+  recordDenials,
+  recordSkipped,
+  scopeOf,
+  targetRef,
+  type Guarded,
+} from './incident-guard';
+import type { NewTimelineEntry } from '../ports/incident-store';
+import type { SlaIncident, SlaTx } from '../ports/sla-store';
 import { withIncident } from './sla-clocks';
 import type { SlaDeps } from './sla-deps';
-import { slackTime } from './sla-messages';
 
 export interface SecurityResult {
   incident: Incident;
@@ -23,18 +33,19 @@ async function target(
   ref: number | undefined,
   action: 'security' | 'notify',
   tenants?: (i: Incident) => string[],
-) {
+): Promise<{ incident: Incident; guarded: Guarded }> {
   const d = deps.incidents;
+  const number = await targetRef(d, actor, ref);
   const guarded = await scopeOf(d, actor.user);
-  return recordDenials(d, actor, () =>
+  const incident = await recordDenials(d, actor, () =>
     d.store.inScope(guarded.scope, async (tx) => {
-      const incident = await findTarget(tx, actor, ref);
-      authorize(guarded, action, tenants ? tenants(incident) : incident.tenants, incident.number);
-      return incident;
+      const found = await findTarget(tx, number);
+      authorize(guarded, action, tenants ? tenants(found) : found.tenants, found.number);
+      return found;
     }),
   );
+  return { incident, guarded };
 }
-
 /**
  * `/incident security [aware=<time>]`: marks the incident as a security incident and starts,
  * for every affected tenant, the notification clock due `aware + notifyWithin` (aware defaults
@@ -54,7 +65,7 @@ export async function markSecurityIncident(
       `aware=${awareAt.toISOString()} is in the future: give the time the team became aware (now or earlier).`,
     );
   }
-  const found = await target(deps, actor, input.ref, 'security');
+  const { incident: found, guarded } = await target(deps, actor, input.ref, 'security');
   assertOpen(found);
   const ref = incidentRef(found.number);
   if (found.security && !input.aware) {
@@ -64,7 +75,12 @@ export async function markSecurityIncident(
     );
   }
   let marked: Incident = found;
-  await withIncident(deps, found.number, async (tx, inc, existing) => {
+  // The check is made again on the locked row, in the actor's scope, in the writing transaction.
+  const write = (tx: SlaTx, inc: SlaIncident, existing: SlaClock[]) => {
+    authorize(guarded, 'security', inc.tenants, inc.number);
+    return markAndStart(tx, inc, existing);
+  };
+  const markAndStart = async (tx: SlaTx, inc: SlaIncident, existing: SlaClock[]) => {
     marked = await tx.markSecurity(inc.number, awareAt);
     const schedule = securitySchedule(awareAt, deps.settings.notifyWithinMs, now);
     const started: SlaClock[] = [];
@@ -90,7 +106,10 @@ export async function markSecurityIncident(
       data: { awareAt: awareAt.toISOString(), dueAt: schedule.dueAt.toISOString() },
     });
     return started;
-  });
+  };
+  await recordDenials(deps.incidents, actor, () =>
+    withIncident(deps, found.number, write, guarded.scope),
+  );
   await deps.incidents.audit.record({
     at: now,
     actor: actor.user,
@@ -100,13 +119,16 @@ export async function markSecurityIncident(
     incident: found.number,
   });
   const dueAt = new Date(awareAt.getTime() + deps.settings.notifyWithinMs);
-  const movedTo = found.security ? undefined : await goPrivate(deps, actor, marked);
+  const movedTo = found.security ? undefined : await goPrivate(deps, actor, guarded, marked);
   const incident = movedTo ? { ...marked, channelId: movedTo } : marked;
-  const left = formatDuration(dueAt.getTime() - now.getTime());
-  await deps.incidents.notifier.post(
-    incident,
-    `:lock: *Security incident* · ${ref} · <@${actor.user}> marked it (aware since ${slackTime(awareAt)}). SLA: notify ${incident.tenants.map((t) => `*${t}*`).join(', ')} by ${slackTime(dueAt)} (${left} left); record it with \`/incident notified ${ref} <tenant|all>\`.`,
-  );
+  await deps.incidents.notifier.post(incident, {
+    kind: 'security_marked',
+    actor: actor.user,
+    awareAt,
+    dueAt,
+    tenants: incident.tenants,
+    leftMs: dueAt.getTime() - now.getTime(),
+  });
   return { incident, awareAt, dueAt, movedTo };
 }
 
@@ -114,6 +136,7 @@ export async function markSecurityIncident(
 async function goPrivate(
   deps: SlaDeps,
   actor: Actor,
+  guarded: Guarded,
   incident: Incident,
 ): Promise<string | undefined> {
   await deps.incidents.notifier.cardChanged(incident);
@@ -127,13 +150,13 @@ async function goPrivate(
   const invite = [...new Set([actor.user, ...roles, ...holders])];
   const place = await deps.room.open(incident, invite);
   const now = deps.clock.now();
-  await deps.incidents.store.inScope('*', async (tx) => {
+  await deps.incidents.store.inScope(guarded.scope, async (tx) => {
     await tx.updateIncident(incident.number, { channelId: place.channelId, cardTs: place.cardTs });
     await tx.appendTimeline(incident.number, {
       at: now,
       actor: actor.user,
       kind: 'security',
-      text: `Moved to private channel <#${place.channelId}>`,
+      text: `Moved to private channel #${place.channelId}`,
       data: { from: incident.channelId, to: place.channelId },
     });
   });
@@ -142,16 +165,17 @@ async function goPrivate(
 
 /**
  * `/incident notified <tenant|all>`: records that the tenant(s) were notified of the security
- * incident, which stops their notification clocks. Refused on an incident that isn't a
- * security incident, for a tenant it doesn't affect, or when already recorded.
+ * incident, which stops their notification clocks. Per tenant: `all` applies to the affected
+ * tenants the actor may notify for and names the ones skipped. Refused on an incident that
+ * isn't a security incident, for a tenant it doesn't affect, or when already recorded.
  */
 export async function recordNotified(
   deps: SlaDeps,
   actor: Actor,
   input: { ref?: number; tenant: string },
-): Promise<{ incident: Incident; tenants: string[] }> {
+): Promise<{ incident: Incident; tenants: string[]; skipped: string[] }> {
   const scopeTenants = (i: Incident) => (input.tenant === 'all' ? i.tenants : [input.tenant]);
-  const found = await target(deps, actor, input.ref, 'notify', scopeTenants);
+  const { incident: found, guarded } = await target(deps, actor, input.ref, 'notify', scopeTenants);
   const ref = incidentRef(found.number);
   if (!found.security) {
     throw new DomainError(
@@ -167,33 +191,32 @@ export async function recordNotified(
   }
   const now = deps.clock.now();
   const stopped: SlaClock[] = [];
-  await withIncident(deps, found.number, async (tx, inc, clocks) => {
-    const wanted = input.tenant === 'all' ? inc.tenants : [input.tenant];
-    const open = clocks.filter(
-      (c) => c.kind === 'security_notify' && isActive(c) && wanted.includes(c.tenant),
-    );
-    if (open.length === 0)
-      throw new DomainError(
-        'unchanged',
-        `The security notification for ${wanted.join(', ')} is already recorded on ${ref}.`,
-      );
-    for (const c of open) {
-      stopped.push(await tx.updateClock(c.id, { status: 'met', metAt: now }));
-      const timing =
-        now <= c.dueAt
-          ? `${formatDuration(c.dueAt.getTime() - now.getTime())} before`
-          : `${formatDuration(now.getTime() - c.dueAt.getTime())} after`;
-      await tx.appendTimeline(inc.number, {
-        at: now,
-        actor: actor.user,
-        kind: 'notified',
-        tenants: [c.tenant],
-        text: `Security notification to ${c.tenant} recorded (due ${c.dueAt.toISOString()}; ${timing} the deadline)`,
-        data: { dueAt: c.dueAt.toISOString() },
-      });
-    }
-    return [];
-  });
+  let skipped: string[] = [];
+  // Checked again on the locked row, in the actor's scope: the write can't reach another tenant.
+  await recordDenials(deps.incidents, actor, () =>
+    withIncident(
+      deps,
+      found.number,
+      async (tx, inc, clocks) => {
+        const split = authorizeEach(guarded, 'notify', scopeTenants(inc), inc.number);
+        skipped = split.skipped;
+        const open = clocks.filter(
+          (c) => c.kind === 'security_notify' && isActive(c) && split.allowed.includes(c.tenant),
+        );
+        if (open.length === 0)
+          throw new DomainError(
+            'unchanged',
+            `The security notification for ${split.allowed.join(', ')} is already recorded on ${ref}.`,
+          );
+        for (const c of open) {
+          stopped.push(await tx.updateClock(c.id, { status: 'met', metAt: now }));
+          await tx.appendTimeline(inc.number, notifiedEntry(actor, c, now));
+        }
+        return [];
+      },
+      guarded.scope,
+    ),
+  );
   const tenants = stopped.map((c) => c.tenant);
   await deps.incidents.audit.record({
     at: now,
@@ -203,9 +226,22 @@ export async function recordNotified(
     tenantIds: tenants,
     incident: found.number,
   });
-  await deps.incidents.notifier.post(
-    found,
-    `:white_check_mark: Security notification recorded for ${tenants.map((t) => `*${t}*`).join(', ')} by <@${actor.user}>: the SLA clock stops.`,
-  );
-  return { incident: found, tenants };
+  await recordSkipped(deps.incidents, actor, guarded, 'notify', skipped, found.number);
+  await deps.incidents.notifier.post(found, { kind: 'notified', actor: actor.user, tenants });
+  return { incident: found, tenants, skipped };
+}
+
+function notifiedEntry(actor: Actor, c: SlaClock, now: Date): NewTimelineEntry {
+  const timing =
+    now <= c.dueAt
+      ? `${formatDuration(c.dueAt.getTime() - now.getTime())} before`
+      : `${formatDuration(now.getTime() - c.dueAt.getTime())} after`;
+  return {
+    at: now,
+    actor: actor.user,
+    kind: 'notified',
+    tenants: [c.tenant],
+    text: `Security notification to ${c.tenant} recorded (due ${c.dueAt.toISOString()}; ${timing} the deadline)`,
+    data: { dueAt: c.dueAt.toISOString() },
+  };
 }

@@ -30,7 +30,7 @@ export async function incidentSlaStatus(
   const { scope } = await scopeOf(deps.incidents, actor.user);
   const clocks = await deps.store.inScope(scope, (tx) => tx.clocksOf(incident.number));
   const now = deps.clock.now();
-  const visible = incident.tenants.filter((t) => scope === '*' || scope.includes(t));
+  const visible = incident.tenants.filter((t) => scope.includes(t));
   const lines: SlaStatusLine[] = [];
   for (const owner of [...visible, '*']) {
     const mine = clocks.filter((c) => c.tenant === owner);

@@ -28,7 +28,10 @@ export interface ChatPort {
   invite(channel: string, users: readonly string[]): Promise<void>;
   setTopic(channel: string, topic: string): Promise<void>;
   openModal(triggerId: string, view: Block): Promise<void>;
-  /** One message (and its thread, if it is a reply), for :pushpin: copies to the timeline. */
+  /**
+   * One message, for :pushpin: copies to the timeline, with the root ts of the thread it is in
+   * or roots (a root with replies names itself).
+   */
   message(channel: string, ts: string): Promise<{ text: string; threadTs?: string } | undefined>;
 }
 

@@ -1,4 +1,5 @@
 import type { RoleBinding } from '../domain/access/access';
+import type { Scope } from '../domain/tenants/scope';
 import type {
   Incident,
   IncidentRole,
@@ -7,8 +8,7 @@ import type {
   TimelineKind,
 } from '../domain/incidents/incident';
 
-/** Which tenants' rows a transaction may see: a list of tenant ids, or '*' for platform work. */
-export type Scope = readonly string[] | '*';
+export { Scope } from '../domain/tenants/scope';
 
 export interface Tenant {
   id: string;
@@ -54,7 +54,6 @@ export interface IncidentTx {
   tenants(ids?: readonly string[]): Promise<Tenant[]>;
   createIncident(input: NewIncident): Promise<Incident>;
   findIncident(number: number, opts?: { forUpdate?: boolean }): Promise<Incident | undefined>;
-  findIncidentByChannel(channelId: string, threadTs?: string): Promise<Incident | undefined>;
   updateIncident(number: number, changes: IncidentChanges): Promise<Incident>;
   addIncidentTenant(number: number, tenant: string, by: string, at: Date): Promise<Incident>;
   appendTimeline(number: number, entry: NewTimelineEntry): Promise<void>;
@@ -64,10 +63,29 @@ export interface IncidentTx {
   listIncidents(filter: { tenant?: string; open?: boolean; limit?: number }): Promise<Incident[]>;
 }
 
+/** Where a command was typed or a message was posted in Slack. */
+export interface ChatPlace {
+  channel: string;
+  /** The thread the command or message is in (its root's ts). */
+  threadTs?: string;
+  /**
+   * A message (pins): only the incident whose own channel it is in, or whose thread it is in
+   * or roots, matches; the "one open incident in a shared channel" convenience does not.
+   */
+  messageTs?: string;
+}
+
 /** Transactions over tenantops' own data. */
 export interface IncidentStore {
   /** Runs `fn` in one transaction that sees only rows of `scope`'s tenants (row-level security). */
   inScope<T>(scope: Scope, fn: (tx: IncidentTx) => Promise<T>): Promise<T>;
+  /**
+   * Routing, read platform-wide: the incident whose channel (own channel, or thread in a shared
+   * channel) this is; in a shared channel without a thread, the one open incident there, or
+   * 'ambiguous' when several are open. Only the number comes back: visibility is checked by the
+   * caller's scoped transaction.
+   */
+  incidentAt(place: ChatPlace): Promise<number | 'ambiguous' | undefined>;
 }
 
 /** Who may do what: role bindings, read platform-wide. */

@@ -6,6 +6,7 @@ import {
   storageUnderTest,
   type Stack,
 } from '../support/stack';
+import { ALL } from '../support/scopes';
 
 jest.setTimeout(60_000);
 
@@ -33,7 +34,7 @@ async function declare(text: string): Promise<number> {
 }
 
 async function timelineKinds(n: number): Promise<string[]> {
-  return stack.runtime.storage.db.scoped('*', async (c) =>
+  return stack.runtime.storage.db.scoped(ALL, async (c) =>
     (
       await c.query<{ kind: string }>(
         'SELECT kind FROM timeline WHERE incident_id = $1 ORDER BY id',

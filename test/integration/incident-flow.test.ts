@@ -1,4 +1,5 @@
 import { startStack, storageUnderTest, type Stack } from '../support/stack';
+import { ALL } from '../support/scopes';
 
 jest.setTimeout(60_000);
 
@@ -13,13 +14,13 @@ afterAll(async () => {
 });
 
 async function count(sql: string): Promise<number> {
-  return stack.runtime.storage.db.scoped('*', async (c) =>
+  return stack.runtime.storage.db.scoped(ALL, async (c) =>
     Number((await c.query<{ n: string }>(sql)).rows[0]?.n),
   );
 }
 
 async function timelineOf(n: number): Promise<string[]> {
-  return stack.runtime.storage.db.scoped('*', async (c) =>
+  return stack.runtime.storage.db.scoped(ALL, async (c) =>
     (
       await c.query<{ kind: string; text: string }>(
         'SELECT kind, text FROM timeline WHERE incident_id = $1 ORDER BY id',

@@ -3,6 +3,7 @@ import { PgIncidentStore } from '../../src/adapters/postgres/pg-incident-store';
 import { PgAccessStore, PgAuditLog } from '../../src/adapters/postgres/pg-access-store';
 import { openTestDatabase, type TestDatabase } from '../support/test-database';
 import { storageUnderTest } from '../support/stack';
+import { ALL, Scope } from '../support/scopes';
 
 jest.setTimeout(60_000);
 
@@ -21,7 +22,7 @@ beforeAll(async () => {
     [],
   );
   store = new PgIncidentStore(t.db);
-  acmeIncident = await store.inScope(['acme'], async (tx) => {
+  acmeIncident = await store.inScope(Scope.of(['acme']), async (tx) => {
     const inc = await tx.createIncident({
       title: 'Acme down',
       severity: 'P1',
@@ -45,17 +46,23 @@ afterAll(async () => {
 
 describe(`row-level security (${storageUnderTest()} storage)`, () => {
   it("shows a tenant's rows only to transactions scoped to that tenant", async () => {
-    expect(await store.inScope(['acme'], (tx) => tx.findIncident(acmeIncident))).toBeDefined();
-    expect(await store.inScope(['globex'], (tx) => tx.findIncident(acmeIncident))).toBeUndefined();
-    expect(await store.inScope(['globex'], (tx) => tx.timeline(acmeIncident))).toEqual([]);
-    expect((await store.inScope(['globex'], (tx) => tx.tenants())).map((x) => x.id)).toEqual([
-      'globex',
-    ]);
+    expect(
+      await store.inScope(Scope.of(['acme']), (tx) => tx.findIncident(acmeIncident)),
+    ).toBeDefined();
+    expect(
+      await store.inScope(Scope.of(['globex']), (tx) => tx.findIncident(acmeIncident)),
+    ).toBeUndefined();
+    expect(await store.inScope(Scope.of(['globex']), (tx) => tx.timeline(acmeIncident))).toEqual(
+      [],
+    );
+    expect(
+      (await store.inScope(Scope.of(['globex']), (tx) => tx.tenants())).map((x) => x.id),
+    ).toEqual(['globex']);
   });
 
   it('shows nothing to a query that set no tenant, even as the app role on raw SQL', async () => {
     const seen = await t.db.scoped(
-      [],
+      Scope.of([]),
       async (c) => (await c.query('SELECT * FROM incidents')).rowCount,
     );
     expect(seen).toBe(0);
@@ -68,7 +75,7 @@ describe(`row-level security (${storageUnderTest()} storage)`, () => {
 
   it('refuses to write a row for a tenant outside the scope', async () => {
     await expect(
-      store.inScope(['globex'], (tx) =>
+      store.inScope(Scope.of(['globex']), (tx) =>
         tx.createIncident({
           title: 'x',
           severity: 'P2',
@@ -97,7 +104,7 @@ describe(`row-level security (${storageUnderTest()} storage)`, () => {
         return c.query('DELETE FROM audit_log');
       }),
     ).rejects.toThrow(/append-only/);
-    await expect(t.db.scoped('*', (c) => c.query('DELETE FROM timeline'))).rejects.toThrow(
+    await expect(t.db.scoped(ALL, (c) => c.query('DELETE FROM timeline'))).rejects.toThrow(
       /permission denied/,
     );
   });
@@ -105,20 +112,71 @@ describe(`row-level security (${storageUnderTest()} storage)`, () => {
   it('applies the same scoping to one-round-trip statements, with values kept exact', async () => {
     const sql = 'SELECT id, title FROM incidents WHERE id = $1 AND title <> $2';
     const odd = "it's a \\ test; --";
-    expect(await t.db.statement(['acme'], sql, [acmeIncident, odd])).toEqual([
+    expect(await t.db.statement(Scope.of(['acme']), sql, [acmeIncident, odd])).toEqual([
       { id: String(acmeIncident), title: 'Acme down' },
     ]);
-    expect(await t.db.statement(['globex'], sql, [acmeIncident, odd])).toEqual([]);
-    const [echo] = await t.db.statement<{ v: string }>('*', 'SELECT $1::text AS v', [odd]);
+    expect(await t.db.statement(Scope.of(['globex']), sql, [acmeIncident, odd])).toEqual([]);
+    const [echo] = await t.db.statement<{ v: string }>(ALL, 'SELECT $1::text AS v', [odd]);
     expect(echo?.v).toBe(odd);
     await expect(
       t.db.statement(
-        ['globex'],
+        Scope.of(['globex']),
         'INSERT INTO incident_tenants (incident_id, tenant_id, added_at, added_by) VALUES ($1, $2, now(), $3)',
         [acmeIncident, 'acme', 'U1'],
       ),
     ).rejects.toThrow(/row-level security/);
     // The failed statement's transaction was rolled back: the connection is usable again.
-    expect(await t.db.statement(['acme'], sql, [acmeIncident, odd])).toHaveLength(1);
+    expect(await t.db.statement(Scope.of(['acme']), sql, [acmeIncident, odd])).toHaveLength(1);
+  });
+
+  it('builds scopes only from valid tenant ids: "*" and "a,b" cannot widen one', async () => {
+    expect(() => Scope.of(['*'])).toThrow(/not a tenant id/);
+    expect(() => Scope.of(['acme,globex'])).toThrow(/not a tenant id/);
+    expect(() => Scope.of(["acme' OR true"])).toThrow(/not a tenant id/);
+    // A string or array cast past the types is refused by the database layer itself.
+    const cast = (v: unknown) => v as Scope;
+    await expect(t.db.scoped(cast('*'), () => Promise.resolve(1))).rejects.toThrow(
+      /must be a Scope/,
+    );
+    await expect(t.db.scoped(cast(['acme,globex']), () => Promise.resolve(1))).rejects.toThrow(
+      /must be a Scope/,
+    );
+    await expect(t.db.statement(cast('*'), 'SELECT 1')).rejects.toThrow(/must be a Scope/);
+    expect(Scope.platform('why').isPlatform).toBe(true);
+    expect(Scope.of(['globex', 'acme', 'acme']).setting()).toBe('acme,globex');
+  });
+
+  it('lets a scope read a shared incident but write only rows all of whose tenants it covers', async () => {
+    const shared = await store.inScope(Scope.of(['acme', 'globex']), (tx) =>
+      tx.createIncident({
+        title: 'Shared',
+        severity: 'P2',
+        tenants: ['acme', 'globex'],
+        declaredBy: 'U1',
+        declaredAt: new Date(),
+      }),
+    );
+    const globex = Scope.of(['globex']);
+    expect(await store.inScope(globex, (tx) => tx.findIncident(shared.number))).toBeDefined();
+    await expect(
+      store.inScope(globex, (tx) => tx.updateIncident(shared.number, { state: 'acknowledged' })),
+    ).rejects.toThrow(/row-level security/);
+    await expect(
+      store.inScope(globex, (tx) =>
+        tx.appendTimeline(shared.number, { at: new Date(), actor: 'U1', kind: 'note', text: 'x' }),
+      ),
+    ).rejects.toThrow(/row-level security/);
+    // An entry for globex alone is globex's to write.
+    await store.inScope(globex, (tx) =>
+      tx.appendTimeline(shared.number, {
+        at: new Date(),
+        actor: 'U1',
+        kind: 'note',
+        text: 'globex only',
+        tenants: ['globex'],
+      }),
+    );
+    const acmeSees = await store.inScope(Scope.of(['acme']), (tx) => tx.timeline(shared.number));
+    expect(acmeSees.map((e) => e.text)).not.toContain('globex only');
   });
 });

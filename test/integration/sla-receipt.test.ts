@@ -5,6 +5,7 @@ import { leaseEvents, slaReceipt } from '../../src/app/sla-post';
 import type { Clock } from '../../src/ports/clock';
 import { storageUnderTest } from '../support/stack';
 import { openTestDatabase, type TestDatabase } from '../support/test-database';
+import { ALL } from '../support/scopes';
 
 jest.setTimeout(60_000);
 
@@ -57,7 +58,7 @@ afterAll(async () => {
 
 /** The receipt ref of the message a lease produces (what sendLeased hands to the outbox). */
 async function lease(): Promise<string> {
-  const leased = await deps.store.inScope('*', async (tx) =>
+  const leased = await deps.store.inScope(ALL, async (tx) =>
     leaseEvents(deps, tx, (await tx.incident(1))!, now),
   );
   if (!leased) throw new Error('nothing leased');
@@ -87,7 +88,7 @@ describe(`SLA message receipts (${storageUnderTest()} storage)`, () => {
     expect(await posted()).toEqual(at);
     // Nothing is left to lease.
     await expect(
-      deps.store.inScope('*', async (tx) => leaseEvents(deps, tx, (await tx.incident(1))!, now)),
+      deps.store.inScope(ALL, async (tx) => leaseEvents(deps, tx, (await tx.incident(1))!, now)),
     ).resolves.toBe(undefined);
   });
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Stack } from './stack';
+import { ALL } from './scopes';
 
 export const ALERT_TOKEN = 'alert-token-0123456789abcdef';
 
@@ -95,14 +96,14 @@ export async function countRows(
   sql: string,
   params: unknown[] = [],
 ): Promise<number> {
-  return stack.runtime.storage.db.scoped('*', async (c) =>
+  return stack.runtime.storage.db.scoped(ALL, async (c) =>
     Number((await c.query<{ n: string }>(sql, params)).rows[0]?.n ?? 0),
   );
 }
 
 export async function rows<T>(stack: Stack, sql: string, params: unknown[] = []): Promise<T[]> {
   return stack.runtime.storage.db.scoped(
-    '*',
+    ALL,
     async (c) => (await c.query(sql, params)).rows as T[],
   );
 }

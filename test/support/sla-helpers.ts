@@ -3,6 +3,7 @@ import type { EmulatedMessage } from './slack-emulator';
 import type { Stack } from './stack';
 import { SLA_QUEUE } from '../../src/ports/sla-timers';
 import { startRuntime, type Runtime } from '../../src/main/runtime';
+import { ALL } from './scopes';
 
 /** P1 clocks of 3 s (warning at 80 % = 2.4 s), security notification within 6 s. */
 export const SLA_CONFIG = `
@@ -40,7 +41,7 @@ export async function declare(stack: Stack, text: string): Promise<Declared> {
   const reply = await (await stack.slash(`declare ${text}`)).reply();
   const n = Number(/INC-(\d+)/.exec(reply)?.[1]);
   if (!n) throw new Error(`declare failed: ${reply}`);
-  const channel = await stack.runtime.storage.db.scoped('*', async (c) => {
+  const channel = await stack.runtime.storage.db.scoped(ALL, async (c) => {
     const { rows } = await c.query<{ channel_id: string }>(
       'SELECT channel_id FROM incidents WHERE id = $1',
       [n],
@@ -72,7 +73,7 @@ export async function waitForMessage(
 
 export async function query<T>(stack: Stack, sql: string, params: unknown[] = []): Promise<T[]> {
   return stack.runtime.storage.db.scoped(
-    '*',
+    ALL,
     async (c) => (await c.query(sql, params)).rows as T[],
   );
 }

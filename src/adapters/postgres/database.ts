@@ -1,5 +1,5 @@
 import { Pool, type PoolClient, type PoolConfig, type QueryResultRow } from 'pg';
-import type { Scope } from '../../ports/incident-store';
+import { isScope, type Scope } from '../../domain/tenants/scope';
 
 export const APP_ROLE = 'tenantops_app';
 
@@ -37,8 +37,11 @@ export function inlineParams(
   });
 }
 
+/** `app.tenant_id` for a scope; anything but a Scope built by its own constructors is refused. */
 export function scopeSetting(scope: Scope): string {
-  return scope === '*' ? '*' : scope.join(',');
+  if (!isScope(scope))
+    throw new TypeError('a database scope must be a Scope (Scope.of / Scope.platform)');
+  return scope.setting();
 }
 
 /**

@@ -1,13 +1,18 @@
 import type { RoleBinding } from '../../domain/access/access';
 import type { AccessStore, AuditEntry, AuditLog, Tenant } from '../../ports/incident-store';
 import type { Database } from './database';
+import { Scope } from '../../domain/tenants/scope';
+import { isTenantId } from '../../domain/tenants/tenant-id';
+
+// Role bindings decide which scope a person gets, so they are read before there is one.
+const BINDINGS = Scope.platform('role bindings');
 
 /** Role bindings, read platform-wide: they decide which scope a person gets. */
 export class PgAccessStore implements AccessStore {
   constructor(private readonly db: Database) {}
 
   bindingsOf(user: string): Promise<RoleBinding[]> {
-    return this.db.scoped('*', async (c) => {
+    return this.db.scoped(BINDINGS, async (c) => {
       const { rows } = await c.query<{ tenant_id: string; role: RoleBinding['role'] }>(
         'SELECT tenant_id, role FROM role_bindings WHERE user_id = $1 ORDER BY tenant_id, role',
         [user],
@@ -17,7 +22,7 @@ export class PgAccessStore implements AccessStore {
   }
 
   holdersOf(tenants: readonly string[], role: RoleBinding['role']): Promise<string[]> {
-    return this.db.scoped('*', async (c) => {
+    return this.db.scoped(BINDINGS, async (c) => {
       const { rows } = await c.query<{ user_id: string }>(
         `SELECT DISTINCT user_id FROM role_bindings WHERE role = $1 AND (tenant_id = ANY($2) OR tenant_id = '*')
          ORDER BY user_id`,
@@ -29,7 +34,7 @@ export class PgAccessStore implements AccessStore {
 
   /** Makes the tenant registry and config-sourced bindings match the config file. */
   syncFromConfig(tenants: readonly Tenant[], bindings: readonly RoleBinding[]): Promise<void> {
-    return this.db.scoped('*', async (c) => {
+    return this.db.scoped(Scope.platform('loading the config file'), async (c) => {
       for (const t of tenants) {
         await c.query(
           `INSERT INTO tenants (id, name, plan, comms_channel) VALUES ($1, $2, $3, $4)
@@ -54,7 +59,10 @@ export class PgAuditLog implements AuditLog {
   constructor(private readonly db: Database) {}
 
   record(e: AuditEntry): Promise<void> {
-    return this.db.scoped(e.tenantIds.length ? e.tenantIds : '*', async (c) => {
+    // Audit rows are insert-only for every scope; the scope only names whom the entry concerns.
+    const tenants = e.tenantIds.filter(isTenantId);
+    const scope = tenants.length ? Scope.of(tenants) : Scope.platform('audit of no tenant');
+    return this.db.scoped(scope, async (c) => {
       await c.query(
         `INSERT INTO audit_log (at, actor, action, outcome, tenant_ids, incident_id, reason)
          VALUES ($1, $2, $3, $4, $5, $6, $7)`,

@@ -1,6 +1,7 @@
 import type { AlertIntake, ReceivedPayload, StoredPayload } from '../../ports/alert-store';
 import { Batcher } from '../batcher';
 import type { Database } from './database';
+import { Scope } from '../../domain/tenants/scope';
 
 // One statement for a batch of payloads: take their ids, insert their events (skipping ones
 // already stored), then the payload rows with their count of new events (a payload of
@@ -72,7 +73,7 @@ export class PgAlertIntake implements AlertIntake {
         problems: a.problems,
       })),
     );
-    const { rows } = await this.db.scoped('*', (c) =>
+    const { rows } = await this.db.scoped(Scope.platform('alert intake'), (c) =>
       c.query<{ i: string; id: string; new_count: number }>(STORE_SQL, [
         batch.map((p) => p.source),
         batch.map((p) => p.receivedAt),

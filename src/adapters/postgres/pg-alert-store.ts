@@ -9,13 +9,14 @@ import type {
 import type { Database } from './database';
 import { applyEvents } from './pg-alert-apply';
 import { toGroup, toGroupAlert, type AlertRow, type GroupRow } from './pg-alert-rows';
+import { Scope } from '../../domain/tenants/scope';
 
 /** AlertStore on Postgres; platform-wide ('*' scope), as the alert worker serves every tenant. */
 export class PgAlertStore implements AlertStore {
   constructor(private readonly db: Database) {}
 
   private run<T>(fn: (c: PoolClient) => Promise<T>): Promise<T> {
-    return this.db.scoped('*', fn);
+    return this.db.scoped(Scope.platform('alert processing'), fn);
   }
 
   applyPayloads(payloadIds: number[], opts: ApplyOptions): Promise<ChangedGroup[]> {

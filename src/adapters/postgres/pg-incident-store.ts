@@ -12,9 +12,10 @@ import type {
   IncidentTx,
   NewIncident,
   NewTimelineEntry,
-  Scope,
+  ChatPlace,
   Tenant,
 } from '../../ports/incident-store';
+import { Scope } from '../../domain/tenants/scope';
 import type { Database } from './database';
 
 export interface IncidentRow {
@@ -146,26 +147,6 @@ class PgIncidentTx implements IncidentTx {
     return rows[0] ? toIncident(rows[0]) : undefined;
   }
 
-  async findIncidentByChannel(channelId: string, threadTs?: string): Promise<Incident | undefined> {
-    if (threadTs) {
-      const { rows } = await this.c.query<IncidentRow>(
-        'SELECT * FROM incidents WHERE channel_id = $1 AND thread_ts = $2 LIMIT 1',
-        [channelId, threadTs],
-      );
-      if (rows[0]) return toIncident(rows[0]);
-    }
-    // A channel of its own names its incident; a shared channel does only while one is open there.
-    const { rows } = await this.c.query<IncidentRow>(
-      `SELECT * FROM incidents WHERE channel_id = $1 AND (thread_ts IS NULL OR state <> 'resolved')
-       ORDER BY (thread_ts IS NULL) DESC, id DESC LIMIT 2`,
-      [channelId],
-    );
-    const [first, second] = rows;
-    if (!first) return undefined;
-    if (first.thread_ts === null || !second) return toIncident(first);
-    return undefined;
-  }
-
   async updateIncident(number: number, changes: IncidentChanges): Promise<Incident> {
     const sets: string[] = [];
     const values: unknown[] = [number];
@@ -254,11 +235,35 @@ class PgIncidentTx implements IncidentTx {
   }
 }
 
+const ROUTING = Scope.platform('which incident a Slack channel or thread belongs to');
+
 /** IncidentStore on Postgres: every transaction runs as the app role under row-level security. */
 export class PgIncidentStore implements IncidentStore {
   constructor(private readonly db: Database) {}
 
   inScope<T>(scope: Scope, fn: (tx: IncidentTx) => Promise<T>): Promise<T> {
     return this.db.scoped(scope, (client) => fn(new PgIncidentTx(client)));
+  }
+
+  async incidentAt(place: ChatPlace): Promise<number | 'ambiguous' | undefined> {
+    // Own channel, or the thread the message is in / roots; a pin never goes further than that.
+    const root = place.threadTs ?? place.messageTs ?? null;
+    const exact = await this.db.scoped(ROUTING, async (c) => {
+      const { rows } = await c.query<{ id: string }>(
+        `SELECT id FROM incidents WHERE channel_id = $1 AND (thread_ts IS NULL OR thread_ts = $2)
+         ORDER BY (thread_ts IS NULL) ASC, id DESC LIMIT 1`,
+        [place.channel, root],
+      );
+      if (rows[0] || place.messageTs !== undefined) return rows[0];
+      // A command typed in a shared channel names the one incident open there.
+      const open = await c.query<{ id: string }>(
+        `SELECT id FROM incidents WHERE channel_id = $1 AND thread_ts IS NOT NULL
+         AND state <> 'resolved' ORDER BY id DESC LIMIT 2`,
+        [place.channel],
+      );
+      return open.rows.length > 1 ? ('ambiguous' as const) : open.rows[0];
+    });
+    if (exact === 'ambiguous') return exact;
+    return exact ? Number(exact.id) : undefined;
   }
 }

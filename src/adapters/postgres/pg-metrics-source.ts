@@ -1,10 +1,11 @@
 import type { Database } from './database';
+import { Scope } from '../../domain/tenants/scope';
 
 /** Incident counts for /metrics, read platform-wide. */
 export function incidentCounts(
   db: Database,
 ): Promise<{ tenant: string; severity: string; state: string; count: number }[]> {
-  return db.scoped('*', async (c) => {
+  return db.scoped(Scope.platform('metrics: incidents by tenant'), async (c) => {
     const { rows } = await c.query<{
       tenant: string;
       severity: string;

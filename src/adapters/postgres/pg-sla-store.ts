@@ -2,7 +2,8 @@ import { insertTimeline } from './pg-incident-store';
 import type { PoolClient } from 'pg';
 import type { RoleBinding } from '../../domain/access/access';
 import type { SlaClock } from '../../domain/sla/sla-clock';
-import type { NewTimelineEntry, Scope } from '../../ports/incident-store';
+import type { NewTimelineEntry } from '../../ports/incident-store';
+import { Scope } from '../../domain/tenants/scope';
 import type {
   ClockChanges,
   NewClock,
@@ -211,6 +212,9 @@ class PgSlaTx implements SlaTx {
   }
 }
 
+// Receipts come from the worker that sent a message: system work for no person.
+const RECEIPTS = Scope.platform('SLA message receipts');
+
 /** SlaStore on Postgres: every transaction runs as the app role under row-level security. */
 export class PgSlaStore implements SlaStore {
   constructor(private readonly db: Database) {}
@@ -221,7 +225,7 @@ export class PgSlaStore implements SlaStore {
 
   async renewLease(ids: readonly number[], token: string, until: Date): Promise<boolean> {
     const rows = await this.db.statement(
-      '*',
+      RECEIPTS,
       `UPDATE sla_events SET lease_until = $3
        WHERE id = ANY($1) AND lease_token = $2 AND posted_at IS NULL RETURNING id`,
       [ids, token, until],
@@ -231,7 +235,7 @@ export class PgSlaStore implements SlaStore {
 
   async markPosted(ids: readonly number[], at: Date): Promise<void> {
     await this.db.statement(
-      '*',
+      RECEIPTS,
       `UPDATE sla_events SET posted_at = $2, lease_token = NULL, lease_until = NULL
        WHERE id = ANY($1) AND posted_at IS NULL`,
       [ids, at],

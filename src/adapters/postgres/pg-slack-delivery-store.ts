@@ -1,6 +1,7 @@
 import type { PoolClient } from 'pg';
 import type { DeliveryFailure, DeliveryFailureLog } from '../../ports/chat-outbox';
 import type { Database } from './database';
+import { Scope } from '../../domain/tenants/scope';
 
 export interface LaneState {
   nextSeq: number;
@@ -36,15 +37,17 @@ function toLane(r: LaneRow): LaneState {
   };
 }
 
+const LANES = Scope.platform('Slack delivery lanes and failures');
+
 /**
  * Per-channel lanes for chat.postMessage (order and Slack's rate, shared by every worker
- * process) and the record of calls that failed for good. Platform-wide ('*' scope).
+ * process) and the record of calls that failed for good. Platform-wide: Slack's limits are.
  */
 export class PgSlackDeliveryStore implements DeliveryFailureLog {
   constructor(private readonly db: Database) {}
 
   private run<T>(fn: (c: PoolClient) => Promise<T>): Promise<T> {
-    return this.db.scoped('*', fn);
+    return this.db.scoped(LANES, fn);
   }
 
   /** The next `count` sequence numbers of a channel's lane (the first returned), and how far it got. */
@@ -53,7 +56,7 @@ export class PgSlackDeliveryStore implements DeliveryFailureLog {
     count = 1,
   ): Promise<{ seq: number; done: number; epoch: string }> {
     const rows = await this.db.statement<{ next_seq: string; done_seq: string; epoch: string }>(
-      '*',
+      LANES,
       `INSERT INTO slack_lanes (channel, next_seq) VALUES ($1, $2)
        ON CONFLICT (channel) DO UPDATE SET next_seq = slack_lanes.next_seq + $2
        RETURNING next_seq, done_seq, epoch`,
@@ -66,7 +69,7 @@ export class PgSlackDeliveryStore implements DeliveryFailureLog {
 
   async lane(channel: string): Promise<LaneState | undefined> {
     const rows = await this.db.statement<LaneRow>(
-      '*',
+      LANES,
       'SELECT next_seq, done_seq, tat_ms, epoch FROM slack_lanes WHERE channel = $1',
       [channel],
     );
@@ -80,7 +83,7 @@ export class PgSlackDeliveryStore implements DeliveryFailureLog {
    */
   async sent(channel: string, answeredMs: number, intervalMs: number): Promise<void> {
     await this.db.statement(
-      '*',
+      LANES,
       'UPDATE slack_lanes SET tat_ms = greatest(tat_ms, $2) + $3 WHERE channel = $1',
       [channel, answeredMs, intervalMs],
     );
@@ -89,7 +92,7 @@ export class PgSlackDeliveryStore implements DeliveryFailureLog {
   /** Slack said 429: nothing goes to the channel before `untilMs`, and then no burst. */
   async block(channel: string, untilMs: number, toleranceMs: number): Promise<void> {
     await this.db.statement(
-      '*',
+      LANES,
       'UPDATE slack_lanes SET tat_ms = greatest(tat_ms, $2) WHERE channel = $1',
       [channel, untilMs + toleranceMs],
     );
@@ -105,7 +108,7 @@ export class PgSlackDeliveryStore implements DeliveryFailureLog {
   ): Promise<LaneState | undefined> {
     // A job of an older lane (its epoch gone) must not move the lane that replaced it.
     const rows = await this.db.statement<LaneRow>(
-      '*',
+      LANES,
       `UPDATE slack_lanes SET done_seq = greatest(done_seq, $2),
          tat_ms = CASE WHEN $3::bigint IS NULL THEN tat_ms ELSE greatest(tat_ms, $3::bigint) + $4::bigint END
        WHERE channel = $1 AND ($5::text IS NULL OR epoch = $5)

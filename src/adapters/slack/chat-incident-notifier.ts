@@ -1,8 +1,10 @@
 import { incidentChannelName, incidentRef, type Incident } from '../../domain/incidents/incident';
 import type { ChatPort, OutboundMessage } from '../../ports/chat';
 import type { ChatOutbox } from '../../ports/chat-outbox';
-import type { IncidentNotifier, IncidentPlace } from '../../ports/incident-notifier';
+import type { IncidentNotifier, IncidentPlace, IncidentPost } from '../../ports/incident-notifier';
 import { renderIncidentCard } from '../../../templates/incident-card';
+import { renderIncidentPost } from '../../../templates/incident-posts';
+import { channelLink, escapeMrkdwn, mention } from '../../../templates/mrkdwn';
 
 export interface NotifierOptions {
   mode: 'channel' | 'thread';
@@ -53,7 +55,7 @@ export class ChatIncidentNotifier implements IncidentNotifier {
     if (this.opts.incidentChannel) {
       await this.send({
         channel: this.opts.incidentChannel,
-        text: `:rotating_light: ${ref} ${incident.severity} declared for ${incident.tenants.join(', ')}: ${incident.title} → <#${created.id}>`,
+        text: `:rotating_light: ${ref} ${incident.severity} declared for ${incident.tenants.join(', ')}: ${escapeMrkdwn(incident.title)} → ${channelLink(created.id)}`,
       });
     }
     return { channelId: created.id, cardTs: posted.ts };
@@ -72,12 +74,12 @@ export class ChatIncidentNotifier implements IncidentNotifier {
     });
   }
 
-  async post(incident: Incident, text: string): Promise<void> {
+  async post(incident: Incident, post: IncidentPost): Promise<void> {
     if (!incident.channelId) return;
     await this.send({
       channel: incident.channelId,
       ...(incident.threadTs ? { threadTs: incident.threadTs } : {}),
-      text,
+      text: renderIncidentPost(incidentRef(incident.number), post),
     });
   }
 
@@ -89,5 +91,5 @@ export class ChatIncidentNotifier implements IncidentNotifier {
 }
 
 function mentions(users: readonly string[]): string {
-  return [...new Set(users)].map((u) => `<@${u}>`).join(' ');
+  return [...new Set(users)].map(mention).join(' ');
 }

@@ -98,9 +98,7 @@ export class WebChat implements ChatPort {
     const res = await this.client.conversations.replies({ channel, ts, limit: 200 });
     const msg = res.messages?.find((m) => m.ts === ts);
     if (!msg?.text) return undefined;
-    return {
-      text: msg.text,
-      threadTs: msg.thread_ts && msg.thread_ts !== ts ? msg.thread_ts : undefined,
-    };
+    // A thread's root carries its own ts as thread_ts: keep it, it names the thread it roots.
+    return { text: msg.text, ...(msg.thread_ts ? { threadTs: msg.thread_ts } : {}) };
   }
 }

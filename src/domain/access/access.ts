@@ -1,5 +1,3 @@
-import { DomainError } from '../errors';
-
 export const TENANT_ROLES = ['commander', 'comms', 'responder', 'scribe', 'approver'] as const;
 export type TenantRole = (typeof TENANT_ROLES)[number];
 
@@ -9,9 +7,10 @@ export interface RoleBinding {
   role: TenantRole;
 }
 
-/** What an action needs: one of these roles on one of the incident's tenants. */
+/** What an action needs: one of these roles, on the tenants its reach says. */
 export type Action =
   | 'view'
+  | 'declare'
   | 'acknowledge'
   | 'update'
   | 'assign_role'
@@ -20,12 +19,14 @@ export type Action =
   | 'mitigate'
   | 'resolve'
   | 'security'
-  | 'notify';
+  | 'notify'
+  | 'pin';
 
 const INCIDENT_WORKERS: TenantRole[] = ['commander', 'comms', 'responder', 'scribe'];
 
 export const ACTION_ROLES: Record<Action, readonly TenantRole[]> = {
   view: TENANT_ROLES,
+  declare: INCIDENT_WORKERS,
   acknowledge: INCIDENT_WORKERS,
   update: ['commander', 'comms', 'responder'],
   assign_role: ['commander'],
@@ -35,6 +36,33 @@ export const ACTION_ROLES: Record<Action, readonly TenantRole[]> = {
   resolve: ['commander'],
   security: ['commander'],
   notify: ['commander', 'comms'],
+  pin: INCIDENT_WORKERS,
+};
+
+/**
+ * The one rule of tenant isolation (README "Access"), by what an action changes:
+ * - `every`: the incident's shared state (its state, severity, roles, tenants, security
+ *   marking) belongs to all its tenants, so the role is needed on every one of them;
+ * - `each`: state kept per tenant (customer updates and their SLA clocks, security
+ *   notifications, pinned messages) applies to the tenants the actor holds the role on, and
+ *   the others are skipped and named;
+ * - `any`: reading needs a role on one of the tenants and shows only those tenants' rows.
+ */
+export type Reach = 'every' | 'each' | 'any';
+
+export const ACTION_REACH: Record<Action, Reach> = {
+  view: 'any',
+  declare: 'every',
+  acknowledge: 'every',
+  update: 'each',
+  assign_role: 'every',
+  change_severity: 'every',
+  add_tenant: 'every',
+  mitigate: 'every',
+  resolve: 'every',
+  security: 'every',
+  notify: 'each',
+  pin: 'each',
 };
 
 /** The tenants a user can see at all; '*' when a platform-wide binding exists. */
@@ -43,29 +71,48 @@ export function visibleTenants(bindings: readonly RoleBinding[]): string[] | '*'
   return [...new Set(bindings.map((b) => b.tenant))].sort();
 }
 
-/** True when the user holds one of the action's roles on one of `tenants` (or platform-wide). */
+/** True when the user holds one of the action's roles on `tenant` (or platform-wide). */
+export function holdsFor(
+  bindings: readonly RoleBinding[],
+  action: Action,
+  tenant: string,
+): boolean {
+  const needed = ACTION_ROLES[action];
+  return bindings.some((b) => needed.includes(b.role) && (b.tenant === '*' || b.tenant === tenant));
+}
+
+/** `tenants` split into those the user may act on for `action` and those they may not. */
+export function splitByRole(
+  bindings: readonly RoleBinding[],
+  action: Action,
+  tenants: readonly string[],
+): { allowed: string[]; denied: string[] } {
+  const allowed = tenants.filter((t) => holdsFor(bindings, action, t));
+  return { allowed, denied: tenants.filter((t) => !allowed.includes(t)) };
+}
+
+/**
+ * True when the action may go ahead on `tenants` under its reach: `every` needs the role on
+ * all of them, `each` and `any` on at least one (`each` then acts on those only).
+ */
 export function allows(
   bindings: readonly RoleBinding[],
   action: Action,
   tenants: readonly string[],
 ): boolean {
-  const needed = ACTION_ROLES[action];
-  return bindings.some(
-    (b) => needed.includes(b.role) && (b.tenant === '*' || tenants.includes(b.tenant)),
-  );
+  const { allowed, denied } = splitByRole(bindings, action, tenants);
+  return ACTION_REACH[action] === 'every' ? denied.length === 0 : allowed.length > 0;
 }
 
-/** Throws a `forbidden` DomainError that says which role would do. */
-export function requireAllowed(
+/** "needs the commander role on acme" / "… on acme or globex", for refusals and audit rows. */
+export function deniedReason(
   bindings: readonly RoleBinding[],
   action: Action,
   tenants: readonly string[],
-  what: string,
-): void {
-  if (allows(bindings, action, tenants)) return;
+): string {
   const roles = ACTION_ROLES[action].join(' or ');
-  throw new DomainError(
-    'forbidden',
-    `You can't ${what}: it needs the ${roles} role on ${tenants.join(' or ')}. Ask a platform admin to add a role binding.`,
-  );
+  const { denied } = splitByRole(bindings, action, tenants);
+  if (ACTION_REACH[action] === 'every')
+    return `needs ${roles} on every tenant it affects, and you have none on ${denied.join(', ')}`;
+  return `needs ${roles} on ${tenants.join(' or ')}`;
 }

@@ -6,12 +6,11 @@ const DNI = /^(\d{8})([A-Z])$/;
 const NIE = /^([XYZKLM])(\d{7})([A-Z])$/;
 const CIF = /^([ABCDEFGHJNPQRSUVW])(\d{7})([0-9A-J])$/;
 
-// The check character decides, so an ordinary code of the same shape stays readable 22 times
-// in 23 (DNI, NIE) or 9 in 10 (CIF).
-
 /**
- * Masks a DNI, NIE or CIF token (separators `.` and `-` allowed) the way the AEPD publishes ids (LOPDGDD, 7th additional
- * provision): `12345678Z` -> `***4567**`; `X1234567L` (NIE) and `B12345674` (CIF) -> `****4567*`.
+ * Masks a DNI, NIE or CIF token (`.` and `-` separators allowed) when its check character is
+ * right, so a code of the same shape stays readable 22 times in 23 (DNI, NIE) or 9 in 10 (CIF).
+ * The form is the one the AEPD publishes ids with (LOPDGDD, 7th additional provision):
+ * `12345678Z` -> `***4567**`; `X1234567L` (NIE) and `B12345674` (CIF) -> `****4567*`.
  */
 export function maskNationalId(match: string): string {
   const id = match.replace(SEPARATORS, '').toUpperCase();

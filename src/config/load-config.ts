@@ -4,6 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { envSchema, fileConfigSchema, type Env, type FileConfig } from './schema';
 import { slaConfigProblems } from './check-sla-durations';
+import { compileMaskingPattern, MaskingPatternError } from '../domain/masking';
 
 export type SlackMode = 'http' | 'socket' | 'console';
 
@@ -89,10 +90,25 @@ function checkCrossReferences(file: FileConfig, source: string): void {
       `Invalid configuration in ${source}:\n  postmortem.timezone: unknown time zone "${file.postmortem.timezone}"`,
     );
   }
+  checkMaskingPatterns(file, source);
   const sla = slaConfigProblems(file);
   if (sla.length > 0) {
     throw new ConfigError(`Invalid configuration in ${source}:\n  ${sla.join('\n  ')}`);
   }
+}
+
+// Compiled here once so a bad pattern stops the start, not the first log line that meets it.
+function checkMaskingPatterns(file: FileConfig, source: string): void {
+  file.masking.patterns.forEach((pattern, i) => {
+    try {
+      compileMaskingPattern(pattern);
+    } catch (err) {
+      if (!(err instanceof MaskingPatternError)) throw err;
+      throw new ConfigError(
+        `Invalid configuration in ${source}:\n  masking.patterns.${i}.regex: ${err.message}`,
+      );
+    }
+  });
 }
 
 /** Reads env and the config file; throws ConfigError naming the bad key. */

@@ -6,6 +6,7 @@ import type { AppConfig } from '../config/load-config';
 import { systemClock, type Clock } from '../ports/clock';
 import type { ChatPort } from '../ports/chat';
 import { createLogger, type Logger } from '../adapters/logging/logger';
+import { configureMasking } from '../domain/masking';
 import { HttpServer, type Route } from '../adapters/http/http-server';
 import { Metrics } from '../adapters/http/metrics';
 import { incidentCounts } from '../adapters/postgres/pg-metrics-source';
@@ -74,6 +75,8 @@ function consoleChannels(config: AppConfig): Record<string, string> {
 
 /** The composition root shared by `npm start`, `web`, `worker` and the integration tests. */
 export async function startRuntime(config: AppConfig, opts: RuntimeOptions): Promise<Runtime> {
+  // Process-wide, before any log line: use cases and the logger mask with no config in reach.
+  configureMasking(config.file.masking.patterns);
   // Console mode owns stdout for the conversation; logs go to stderr there.
   const log =
     opts.logger ??

@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ConfigError, loadConfig, parseConfigText } from '../../src/config/load-config';
+import { configureMasking, maskPersonalData } from '../../src/domain/masking';
 
 let dir: string;
 beforeAll(async () => {
@@ -72,8 +73,41 @@ describe('configuration', () => {
     ['postmortem: { timezone: Mars/Olympus }', 'postmortem.timezone'],
     ['postmortem: { holidays: [25-12-2026] }', 'postmortem.holidays.0'],
     ['unknownKey: 1', 'unknownKey'],
+    ["masking: { patterns: [{ name: 'Customer ID', regex: x }] }", 'masking.patterns.0.name'],
+    ["masking: { patterns: [{ name: c, regex: 'CUST-(' }] }", 'masking.patterns.0.regex'],
+    [
+      String.raw`masking: { patterns: [{ name: a, regex: 'A-\d+' }, { name: b, regex: '(\w+\s?)*$' }] }`,
+      'masking.patterns.1.regex',
+    ],
+    ["masking: { patterns: [{ name: e, regex: 'x*' }] }", 'masking.patterns.0.regex'],
   ])('refuses %s naming %s', (yaml, key) => {
     expect(errorOf(() => parseConfigText(yaml, 'test.yaml'))).toContain(key);
+  });
+
+  it("masks with the example file's masking.patterns once they are configured", () => {
+    const { patterns } = loadConfig({}, dir).file.masking;
+    expect(patterns).toEqual([{ name: 'customer-id', regex: String.raw`CUST-\d{6,}` }]);
+    try {
+      configureMasking(patterns);
+      expect(maskPersonalData('refund for CUST-0012345 (ana@acme.io)')).toBe(
+        'refund for [customer-id] (a***@acme.io)',
+      );
+    } finally {
+      configureMasking([]);
+    }
+  });
+
+  it('says why a masking pattern is refused', () => {
+    expect(
+      errorOf(() =>
+        parseConfigText("masking: { patterns: [{ name: c, regex: 'CUST-(' }] }", 'test.yaml'),
+      ),
+    ).toMatch(/masking\.patterns\.0\.regex: not a valid regular expression: .*group/i);
+    expect(
+      errorOf(() =>
+        parseConfigText("masking: { patterns: [{ name: c, regex: '(a+)+b' }] }", 'test.yaml'),
+      ),
+    ).toContain('masking.patterns.0.regex: a repeated group contains a repetition');
   });
 
   it('reads JSON config files too', async () => {

@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import { createLogger, type Logger } from '../../src/adapters/logging/logger';
+import { configureMasking } from '../../src/domain/masking';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed JSON lines, probed freely
 type Line = Record<string, any>;
@@ -45,6 +46,7 @@ describe('createLogger', () => {
     out = sink();
     log = createLogger({ level: 'debug', destination: out.stream, base: { service: 'web' } });
   });
+  afterEach(() => configureMasking([]));
 
   it('redacts secret fields and auth headers at any depth', () => {
     log.info(
@@ -162,6 +164,59 @@ describe('createLogger', () => {
     expect(quiet.lines()).toEqual([
       expect.objectContaining({ owner: 'a***@acme.io', msg: 'shown' }),
     ]);
+  });
+
+  it('masks non-ASCII emails, Spanish ids and phones without separators', () => {
+    log.info(
+      { reporter: 'maría.garcía@empresa.es', dni: '12345678Z', phone: '612345678' },
+      'NIE X1234567L de josé@example.com, llamar al +34612345678 o al 0034612345678',
+    );
+    const raw = out.raw();
+    for (const s of ['garcía@', 'josé@', '12345678Z', 'X1234567L', '612345678']) {
+      expect(raw).not.toContain(s);
+    }
+    expect(out.lines()[0]).toMatchObject({
+      reporter: 'm***@empresa.es',
+      dni: '***4567**',
+      phone: '***-**78',
+      msg: 'NIE ****4567* de j***@example.com, llamar al ***-**78 o al ***-**78',
+    });
+  });
+
+  it('masks the configured patterns in messages, arguments, fields, bindings and errors', () => {
+    configureMasking([{ name: 'customer-id', regex: String.raw`CUST-\d{6,}` }]);
+    const child = log.child({ customer: 'CUST-0000001' });
+    child.info({ note: 'refund for CUST-0000002' }, 'refund %s', 'CUST-0000003');
+    child.error(new Error('CUST-0000004 not found'));
+    expect(out.raw()).not.toMatch(/CUST-\d/);
+    const [info, error] = out.lines();
+    expect(info).toMatchObject({
+      customer: '[customer-id]',
+      note: 'refund for [customer-id]',
+      msg: 'refund [customer-id]',
+    });
+    expect(error?.msg).toBe('[customer-id] not found');
+    expect(error?.err.stack).toContain('[customer-id] not found');
+  });
+
+  it('keeps IP addresses readable unless a deployment adds a pattern for them', () => {
+    const line = (): void =>
+      log.warn({ ip: '203.0.113.7', v6: '2001:db8::8a2e:370:7334' }, 'blocked 203.0.113.7');
+    line();
+    configureMasking([
+      {
+        name: 'ip',
+        regex: String.raw`\b\d{1,3}(?:\.\d{1,3}){3}\b|\b[0-9a-f]{1,4}(?::[0-9a-f]{0,4}){2,7}`,
+      },
+    ]);
+    line();
+    const [readable, masked] = out.lines();
+    expect(readable).toMatchObject({
+      ip: '203.0.113.7',
+      v6: '2001:db8::8a2e:370:7334',
+      msg: 'blocked 203.0.113.7',
+    });
+    expect(masked).toMatchObject({ ip: '[ip]', v6: '[ip]', msg: 'blocked [ip]' });
   });
 
   it('survives circular objects', () => {

@@ -100,7 +100,9 @@ function maskChildBindings(root: Logger): void {
 
 /**
  * The single root logger: secret fields redacted by path, every string (message, fields,
- * bindings, error text) masked for personal data. Use `log.child({ tenantId, incident })`.
+ * bindings, error text) masked for personal data, including the `masking.patterns` set with
+ * `configureMasking` (bindings are masked when bound: configure before creating the logger).
+ * Use `log.child({ tenantId, incident })`.
  */
 export function createLogger(opts: CreateLoggerOptions): Logger {
   const options: pino.LoggerOptions = {

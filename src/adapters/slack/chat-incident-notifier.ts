@@ -3,6 +3,7 @@ import type { ChatPort, OutboundMessage } from '../../ports/chat';
 import type { ChatOutbox } from '../../ports/chat-outbox';
 import type { IncidentNotifier, IncidentPlace } from '../../ports/incident-notifier';
 import { renderIncidentCard } from '../../../templates/incident-card';
+import { plainToMrkdwn } from '../../../templates/mrkdwn';
 
 export interface NotifierOptions {
   mode: 'channel' | 'thread';
@@ -53,7 +54,7 @@ export class ChatIncidentNotifier implements IncidentNotifier {
     if (this.opts.incidentChannel) {
       await this.send({
         channel: this.opts.incidentChannel,
-        text: `:rotating_light: ${ref} ${incident.severity} declared for ${incident.tenants.join(', ')}: ${incident.title} → <#${created.id}>`,
+        text: `:rotating_light: ${ref} ${incident.severity} declared for ${incident.tenants.join(', ')}: ${plainToMrkdwn(incident.title)} → <#${created.id}>`,
       });
     }
     return { channelId: created.id, cardTs: posted.ts };

@@ -4,6 +4,7 @@ import type { Actor, IncidentDeps } from '../src/app/incident-deps';
 import type { SlaDeps } from '../src/app/sla-deps';
 import type { Incident } from '../src/domain/incidents/incident';
 import type { Block, ChatPort, Reply } from '../src/ports/chat';
+import { plainToMrkdwn } from '../templates/mrkdwn';
 
 /**
  * A capability's part of `/incident status` (SLA clocks, failed deliveries, runbook runs, the
@@ -45,6 +46,11 @@ export function replier(
   };
 }
 
+/** A DomainError's plain-text message as the mrkdwn of a refusal (escaped, ids mentioned). */
+export function domainErrorText(err: DomainError): string {
+  return `:no_entry_sign: ${plainToMrkdwn(err.message)}`;
+}
+
 /**
  * Runs one use case for a person: a DomainError becomes a clear ephemeral reply; anything
  * else tells them to retry and is rethrown so it reaches app.error() and the logs.
@@ -54,7 +60,7 @@ export async function answering(reply: Reply, work: () => Promise<void>): Promis
     await work();
   } catch (err) {
     if (err instanceof DomainError) {
-      await reply({ text: `:no_entry_sign: ${err.message}` });
+      await reply({ text: domainErrorText(err) });
       return;
     }
     await reply({ text: UNAVAILABLE }).catch(() => undefined);

@@ -12,7 +12,6 @@ import {
 } from '../src/app/incident-actions';
 import { incidentStatus, listIncidents } from '../src/app/incident-queries';
 import {
-  INCIDENT_USAGE,
   parseIncidentCommand,
   type IncidentCommand,
 } from '../src/domain/incidents/incident-command';
@@ -20,6 +19,8 @@ import { incidentRef } from '../src/domain/incidents/incident';
 import type { Actor } from '../src/app/incident-deps';
 import type { Reply } from '../src/ports/chat';
 import { renderDeclareModal } from '../templates/declare-modal';
+import { renderIncidentHelp } from '../templates/incident-help';
+import { slackTextToPlain } from '../templates/mrkdwn';
 import { renderIncidentList, renderIncidentStatus } from '../templates/incident-status';
 import { answering, replier, type CommandDeps } from './command-support';
 import { notifiedSubcommand, securitySubcommand } from './sla-subcommands';
@@ -38,7 +39,8 @@ export function incidentCommand(deps: CommandDeps) {
     };
     const reply = replier(deps.chat, respond, command.channel_id, command.user_id);
     await answering(reply, async () => {
-      const parsed = parseIncidentCommand(command.text);
+      // Slack sends `&`, `<`, `>` as entities and mentions as `<@U|name>`: the core reads plain text.
+      const parsed = parseIncidentCommand(slackTextToPlain(command.text));
       if (parsed.kind === 'declare_modal') {
         await deps.chat.openModal(command.trigger_id, renderDeclareModal(command.channel_id));
         return;
@@ -107,7 +109,7 @@ async function run(
     case 'list':
       return reply(renderIncidentList(await listIncidents(d, actor, cmd.tenant), cmd.tenant));
     case 'help':
-      return reply({ text: `*tenantops incident commands*\n${INCIDENT_USAGE}` });
+      return reply(renderIncidentHelp());
   }
 }
 

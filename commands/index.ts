@@ -7,13 +7,20 @@ import { incidentCommand } from './incident-command';
 import { declareSubmission, updateSubmission } from './modal-submissions';
 import { pinReaction } from './pin-reaction';
 import { tenantCommand } from './tenant-command';
+import { notServed, unservedCommand } from './unserved-command';
 
 export type { CommandDeps, StatusSection } from './command-support';
 
 /** Registers every listener on the Bolt app. */
 export function register(app: App, deps: CommandDeps): void {
-  app.command('/incident', incidentCommand(deps));
-  app.command('/tenant', tenantCommand(deps));
+  // Add a command here (not with a bare app.command) so the fallback below leaves it alone.
+  const commands: Record<string, ReturnType<typeof incidentCommand>> = {
+    '/incident': incidentCommand(deps),
+    '/tenant': tenantCommand(deps),
+  };
+  for (const [name, listener] of Object.entries(commands)) app.command(name, listener);
+  const served = Object.keys(commands);
+  app.command(notServed(served), unservedCommand(deps, served));
   app.action(ACTION_IDS.acknowledge, acknowledgeButton(deps));
   app.action(ACTION_IDS.postUpdate, modalButton(deps, 'update'));
   app.action(ACTION_IDS.resolve, modalButton(deps, 'resolve'));

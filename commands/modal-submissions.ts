@@ -5,7 +5,7 @@ import { DomainError } from '../src/domain/errors';
 import { parseIncidentCommand } from '../src/domain/incidents/incident-command';
 import { incidentRef } from '../src/domain/incidents/incident';
 import { DECLARE_FIELDS } from '../templates/declare-modal';
-import { UNAVAILABLE, type CommandDeps } from './command-support';
+import { domainErrorText, UNAVAILABLE, type CommandDeps } from './command-support';
 import { updateReply } from './incident-command';
 
 type Args = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
@@ -100,7 +100,7 @@ async function notifyOutcome(
         .catch(() => undefined);
       throw err;
     }
-    text = `:no_entry_sign: ${err.message}`;
+    text = domainErrorText(err);
   }
   // A modal has no channel; a message to the user's own id lands in their DM with the bot.
   await deps.chat.postEphemeral({ channel: channel ?? user, user, text });

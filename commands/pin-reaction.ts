@@ -3,6 +3,7 @@ import { pinMessageToTimeline } from '../src/app/pin-message';
 import { incidentRef } from '../src/domain/incidents/incident';
 import type { Reply } from '../src/ports/chat';
 import { answering, type CommandDeps } from './command-support';
+import { slackTextToPlain } from '../templates/mrkdwn';
 
 type Args = SlackEventMiddlewareArgs<'reaction_added'> & AllMiddlewareArgs;
 
@@ -23,6 +24,7 @@ export function pinReaction(deps: CommandDeps) {
         channel,
         ts,
         ...message,
+        text: slackTextToPlain(message.text),
       });
       if (outcome.kind === 'pinned' && outcome.skipped.length > 0)
         await reply({

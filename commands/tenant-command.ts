@@ -2,6 +2,7 @@ import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt'
 import { listTenants, tenantStatus } from '../src/app/incident-queries';
 import { DomainError } from '../src/domain/errors';
 import { incidentRef } from '../src/domain/incidents/incident';
+import { escapeMrkdwn, plainToMrkdwn } from '../templates/mrkdwn';
 import { answering, replier, type CommandDeps } from './command-support';
 
 type Args = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
@@ -19,7 +20,10 @@ export function tenantCommand(deps: CommandDeps) {
       switch (sub.toLowerCase()) {
         case 'list': {
           const tenants = await listTenants(deps.incidents, actor);
-          const lines = tenants.map((t) => `• *${t.id}* — ${t.name} (plan ${t.plan})`);
+          // Names and plans come from the config file: text, not markup.
+          const lines = tenants.map(
+            (t) => `• *${t.id}* — ${escapeMrkdwn(t.name)} (plan ${escapeMrkdwn(t.plan)})`,
+          );
           return reply({
             text: tenants.length
               ? `Your tenants:\n${lines.join('\n')}`
@@ -35,10 +39,12 @@ export function tenantCommand(deps: CommandDeps) {
               `Unknown tenant \`${arg}\`, or you have no role on it.`,
             );
           const open = s.open.map(
-            (i) => `• ${incidentRef(i.number)} ${i.severity} ${i.state} — ${i.title}`,
+            (i) =>
+              `• ${incidentRef(i.number)} ${i.severity} ${i.state} — ${plainToMrkdwn(i.title)}`,
           );
+          const head = `*${escapeMrkdwn(s.tenant.name)}* (\`${s.tenant.id}\`, plan ${escapeMrkdwn(s.tenant.plan)})`;
           return reply({
-            text: `*${s.tenant.name}* (\`${s.tenant.id}\`, plan ${s.tenant.plan})\n${open.length ? `Open incidents:\n${open.join('\n')}` : 'No open incidents.'}`,
+            text: `${head}\n${open.length ? `Open incidents:\n${open.join('\n')}` : 'No open incidents.'}`,
           });
         }
         default:

@@ -1,3 +1,4 @@
+import { escapeMrkdwn } from './mrkdwn';
 import { hhmm } from './time-format';
 
 /** The `/incident status` line for Slack messages that could not be delivered. */
@@ -8,6 +9,6 @@ export function renderDeliveryFailures(
   const last = failures[0];
   if (!last) return [];
   return [
-    `:warning: *${total} Slack message${total === 1 ? '' : 's'} not delivered* here (last: \`${last.method}\` at ${hhmm(last.failedAt)}: ${last.error}).`,
+    `:warning: *${total} Slack message${total === 1 ? '' : 's'} not delivered* here (last: \`${escapeMrkdwn(last.method)}\` at ${hhmm(last.failedAt)}: ${escapeMrkdwn(last.error)}).`,
   ];
 }

@@ -1,5 +1,6 @@
 import type { Block } from '../src/ports/chat';
 import { incidentRef, type Incident } from '../src/domain/incidents/incident';
+import { escapeMrkdwn, mention, plainToMrkdwn } from './mrkdwn';
 
 export const ACTION_IDS = {
   acknowledge: 'incident_ack',
@@ -24,10 +25,15 @@ function ts(date: Date | null): string {
 export function renderIncidentCard(incident: Incident): { text: string; blocks: Block[] } {
   const ref = incidentRef(incident.number);
   const roles = (['commander', 'comms', 'scribe'] as const)
-    .map((r) => `*${r}:* ${incident.roles[r] ? `<@${incident.roles[r]}>` : '_unassigned_'}`)
+    .map((r) => {
+      const holder = incident.roles[r];
+      return `*${r}:* ${holder ? mention(holder) : '_unassigned_'}`;
+    })
     .join('   ');
+  const tenants = escapeMrkdwn(incident.tenants.join(', '));
   const blocks: Block[] = [
     {
+      // plain_text: Slack shows it literally, so the title needs no escaping here.
       type: 'header',
       text: {
         type: 'plain_text',
@@ -42,10 +48,10 @@ export function renderIncidentCard(incident: Incident): { text: string; blocks: 
           type: 'mrkdwn',
           text: `*Severity:*\n${incident.severity}${incident.security ? ' · :lock: security' : ''}`,
         },
-        { type: 'mrkdwn', text: `*Tenants:*\n${incident.tenants.join(', ')}` },
+        { type: 'mrkdwn', text: `*Tenants:*\n${tenants}` },
         {
           type: 'mrkdwn',
-          text: `*Declared:*\n${ts(incident.declaredAt)} by <@${incident.declaredBy}>`,
+          text: `*Declared:*\n${ts(incident.declaredAt)} by ${mention(incident.declaredBy)}`,
         },
       ],
     },
@@ -54,7 +60,7 @@ export function renderIncidentCard(incident: Incident): { text: string; blocks: 
   if (incident.summary) {
     blocks.push({
       type: 'section',
-      text: { type: 'mrkdwn', text: `*Resolution:* ${incident.summary}` },
+      text: { type: 'mrkdwn', text: `*Resolution:* ${plainToMrkdwn(incident.summary)}` },
     });
   }
   if (incident.state !== 'resolved') {
@@ -85,7 +91,8 @@ export function renderIncidentCard(incident: Incident): { text: string; blocks: 
     blocks.push({ type: 'actions', block_id: `incident_actions_${value}`, elements: buttons });
   }
   return {
-    text: `${ref} [${incident.severity}] ${incident.title} — ${incident.state} (${incident.tenants.join(', ')})`,
+    // The notification text is mrkdwn too: a title must not mention @channel or forge a link.
+    text: `${ref} [${incident.severity}] ${plainToMrkdwn(incident.title)} — ${incident.state} (${tenants})`,
     blocks,
   };
 }

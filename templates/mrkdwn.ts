@@ -28,3 +28,33 @@ export function mention(user: string): string {
 export function channelLink(channel: string): string {
   return `<#${channel}>`;
 }
+
+// What Slack puts inside `<…>` in text it sends: mentions, special mentions, dates, links.
+const SLACK_TOKEN = /<([^<>]*)>/g;
+
+function tokenToPlain(inner: string): string {
+  const bar = inner.indexOf('|');
+  const target = bar === -1 ? inner : inner.slice(0, bar);
+  const label = bar === -1 ? '' : inner.slice(bar + 1);
+  if (/^[@#][A-Z0-9]+$/.test(target)) return target;
+  if (target.startsWith('!subteam^')) return label || `@${target.slice('!subteam^'.length)}`;
+  if (target.startsWith('!date^')) return label;
+  if (target.startsWith('!')) return `@${target.slice(1)}`;
+  const url = target.replace(/^mailto:/, '');
+  return label && label !== target && label !== url ? `${label} (${url})` : url;
+}
+
+/**
+ * Text typed in Slack (slash-command text, a message) as the core's plain text: Slack sends
+ * `&`, `<`, `>` as entities and mentions as `<@U…|name>`, so `DB &lt;prod&gt;` becomes
+ * `DB <prod>` and `<@U0ALICE|alice>` becomes `@U0ALICE` (which `plainToMrkdwn` mentions again).
+ * Broadcasts (`<!channel>`) become inert text: only the bot decides whom to notify.
+ */
+export function slackTextToPlain(text: string): string {
+  return text
+    .replace(SLACK_TOKEN, (_m, inner: string) => tokenToPlain(inner))
+    .replace(
+      /&(amp|lt|gt);/g,
+      (entity) => ({ '&amp;': '&', '&lt;': '<', '&gt;': '>' })[entity] ?? entity,
+    );
+}

@@ -2,6 +2,7 @@ import type { SlaStatusView } from '../src/app/sla-status';
 import { formatDuration } from '../src/domain/sla/duration';
 import type { DisplayState } from '../src/domain/sla/sla-clock';
 import { CLOCK_LABELS, slackTime } from '../src/app/sla-messages';
+import { escapeMrkdwn } from './mrkdwn';
 
 const STATE_TEXT: Record<DisplayState, string> = {
   on_time: ':large_green_circle: on time',
@@ -21,9 +22,9 @@ export function renderSlaStatus(view: SlaStatusView): string[] {
   for (const tenant of [...view.tenants, '*']) {
     const mine = view.lines.filter((l) => l.tenant === tenant);
     if (mine.length === 0 && tenant !== '*')
-      lines.push(`• *${tenant}* — no SLA clock (no policy for this severity)`);
+      lines.push(`• *${escapeMrkdwn(tenant)}* — no SLA clock (no policy for this severity)`);
     for (const { clock, state } of mine) {
-      const who = tenant === '*' ? '' : `*${tenant}* — `;
+      const who = tenant === '*' ? '' : `*${escapeMrkdwn(tenant)}* — `;
       const label = CLOCK_LABELS[clock.kind];
       const due = clock.dueAt.getTime();
       const when =

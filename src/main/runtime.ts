@@ -1,5 +1,4 @@
 import type { Readable } from 'node:stream';
-import pino from 'pino';
 import { WebClient } from '@slack/web-api';
 import type { App } from '@slack/bolt';
 import type { AppConfig } from '../config/load-config';
@@ -16,6 +15,7 @@ import { createBoltApp } from '../adapters/slack/bolt-app';
 import { WebChat } from '../adapters/slack/web-chat';
 import { ConsoleChat } from '../adapters/console/console-chat';
 import { ConsoleReceiver } from '../adapters/console/console-receiver';
+import { consoleLogDestination } from '../adapters/console/console-log';
 import { register, type CommandDeps } from '../../commands';
 import { incidentDeps, prepareDatabase } from './deps';
 import { openStorage, type Storage } from './storage';
@@ -31,7 +31,14 @@ export interface RuntimeOptions {
   /** Apply migrations at start (single process and release); otherwise require them applied. */
   migrate: boolean;
   /** Console mode: read commands from `input`, print bot messages with `write`. */
-  console?: { input: Readable; write: (line: string) => void; user?: string; channel?: string };
+  console?: {
+    input: Readable;
+    write: (line: string) => void;
+    user?: string;
+    channel?: string;
+    /** ANSI styles (bold, italic, code) in bot messages: stdout is a terminal. */
+    ansi?: boolean;
+  };
   /** Tests: a schema of their own on real Postgres, a queue prefix of their own. */
   schema?: string;
   queuePrefix?: string;
@@ -56,7 +63,10 @@ function chatFor(
   queues: QueueFactory,
   storage: Storage,
 ): ChatPort {
-  if (opts.console) return new ConsoleChat(opts.console.write, consoleChannels(config));
+  if (opts.console)
+    return new ConsoleChat(opts.console.write, consoleChannels(config), {
+      ansi: opts.console.ansi,
+    });
   const client = new WebClient(config.env.SLACK_BOT_TOKEN, {
     slackApiUrl: config.env.SLACK_API_URL,
     // Retries, Retry-After and per-channel pacing belong to the slack-delivery queue, not the SDK.
@@ -77,13 +87,11 @@ function consoleChannels(config: AppConfig): Record<string, string> {
 export async function startRuntime(config: AppConfig, opts: RuntimeOptions): Promise<Runtime> {
   // Process-wide, before any log line: use cases and the logger mask with no config in reach.
   configureMasking(config.file.masking.patterns);
-  // Console mode owns stdout for the conversation; logs go to stderr there.
+  // Console mode owns the terminal for the conversation; its logs go to a file under dataDir.
+  const consoleLog =
+    opts.console && !opts.logger ? consoleLogDestination(config.dataDir) : undefined;
   const log =
-    opts.logger ??
-    createLogger({
-      level: config.env.LOG_LEVEL,
-      destination: opts.console ? pino.destination(2) : undefined,
-    });
+    opts.logger ?? createLogger({ level: config.env.LOG_LEVEL, destination: consoleLog?.stream });
   const storage = await openStorage(config, log, opts.schema);
   const closers: (() => Promise<void>)[] = [() => storage.close()];
   const stop = async () => {
@@ -144,6 +152,7 @@ export async function startRuntime(config: AppConfig, opts: RuntimeOptions): Pro
             chat: chat as ConsoleChat,
             user: opts.console.user ?? 'U0ALICE',
             channel: opts.console.channel ?? 'C0CONSOLE',
+            logFile: consoleLog?.file,
             onEnd: async () => {
               for (const m of modules) await m.idle?.();
               consoleEnded?.();

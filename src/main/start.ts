@@ -11,7 +11,11 @@ async function main(): Promise<void> {
     worker: true,
     migrate: true,
     console: consoleMode
-      ? { input: process.stdin, write: (line) => process.stdout.write(`${line}\n`) }
+      ? {
+          input: process.stdin,
+          write: (line) => process.stdout.write(`${line}\n`),
+          ansi: process.stdout.isTTY === true,
+        }
       : undefined,
   });
   signals.attach(runtime);

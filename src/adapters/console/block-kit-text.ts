@@ -1,7 +1,14 @@
+import { emojiFor, renderEmoji } from './emoji';
+import { mrkdwnToText, renderContext, type RenderContext } from './mrkdwn-text';
+import { formatSlackDate } from './slack-date';
+import { stripAnsi } from './text-style';
+
 /**
- * Renders Slack Block Kit and mrkdwn as plain terminal text for the console adapter.
- * Pure: no I/O, no Slack SDK; unknown block types render as nothing rather than throwing.
+ * Renders Slack Block Kit and mrkdwn as terminal text for the console adapter, as a Slack
+ * client shows them. Pure: no Slack SDK; unknown block types render as nothing, never throw.
  */
+
+export { mrkdwnToText, type RenderContext } from './mrkdwn-text';
 
 type Json = Record<string, unknown>;
 
@@ -19,49 +26,17 @@ function stringAt(value: unknown, key: string): string | undefined {
   return isObject(value) && typeof value[key] === 'string' ? value[key] : undefined;
 }
 
-const ENTITIES: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>' };
-
-function unescape(text: string): string {
-  return text.replace(/&(amp|lt|gt);/g, (entity) => ENTITIES[entity] ?? entity);
-}
-
-/** One `<...>` token: user/channel mentions, special mentions, dates and links. */
-function renderAngle(inner: string): string {
-  const bar = inner.indexOf('|');
-  const target = bar === -1 ? inner : inner.slice(0, bar);
-  const label = bar === -1 ? '' : unescape(inner.slice(bar + 1));
-  if (target.startsWith('@')) return `@${label || target.slice(1)}`;
-  if (target.startsWith('#')) return `#${label || target.slice(1)}`;
-  if (target.startsWith('!subteam^')) return label || `@${target.slice('!subteam^'.length)}`;
-  if (target.startsWith('!date^')) return label || target;
-  if (target.startsWith('!')) return `@${target.slice(1)}`;
-  const url = unescape(target);
-  const bare = url.replace(/^mailto:/, '');
-  if (!label || label === url || label === bare) return bare;
-  return `${label} (${url})`;
-}
-
-/** Slack mrkdwn to readable text: mentions and links resolved, entities unescaped. */
-export function mrkdwnToText(text: string): string {
-  let out = '';
-  let rest = text;
-  for (let match = /<([^<>]*)>/.exec(rest); match; match = /<([^<>]*)>/.exec(rest)) {
-    out += unescape(rest.slice(0, match.index)) + renderAngle(match[1] ?? '');
-    rest = rest.slice(match.index + match[0].length);
-  }
-  return out + unescape(rest);
-}
-
-/** A text object: mrkdwn is converted, plain_text is taken as is. */
-function textObject(value: unknown): string {
+/** A text object: mrkdwn is rendered; plain_text is literal apart from emoji, as in Slack. */
+function textObject(value: unknown, ctx: RenderContext): string {
   const text = stringAt(value, 'text') ?? '';
-  return stringAt(value, 'type') === 'mrkdwn' ? mrkdwnToText(text) : text;
+  if (stringAt(value, 'type') === 'mrkdwn') return mrkdwnToText(text, ctx);
+  return isObject(value) && value.emoji === false ? text : renderEmoji(text);
 }
 
 /** Interactive elements as bracketed controls, e.g. `[Acknowledge]`. */
-function element(value: unknown): string {
+function element(value: unknown, ctx: RenderContext): string {
   if (!isObject(value)) return '';
-  const label = textObject(value.text) || textObject(value.placeholder);
+  const label = textObject(value.text, ctx) || textObject(value.placeholder, ctx);
   switch (value.type) {
     case 'button':
       return `[${label}]`;
@@ -76,65 +51,80 @@ function element(value: unknown): string {
     case 'checkboxes':
     case 'radio_buttons':
       return list(value.options)
-        .map((o) => `( ) ${isObject(o) ? textObject(o.text) : ''}`)
+        .map((o) => `( ) ${isObject(o) ? textObject(o.text, ctx) : ''}`)
         .join('  ');
     case 'plain_text':
     case 'mrkdwn':
-      return textObject(value);
+      return textObject(value, ctx);
     default:
       if (typeof value.type === 'string' && value.type.endsWith('_select')) return `[${label} v]`;
       return label ? `[${label}]` : '';
   }
 }
 
-const STYLE_MARKS: Array<[string, string]> = [
-  ['code', '`'],
-  ['bold', '*'],
-  ['italic', '_'],
-  ['strike', '~'],
-];
+/** Applies a rich_text element's style flags the way the console shows styles. */
+function styled(text: string, style: unknown, ctx: RenderContext): string {
+  if (!isObject(style)) return text;
+  const s = ctx.style;
+  let out = text;
+  if (style.code === true) out = s.code(out);
+  if (style.bold === true) out = s.bold(out);
+  if (style.italic === true) out = s.italic(out);
+  if (style.strike === true) out = s.strike(out);
+  return out;
+}
 
-/** Inline rich_text elements: styled text, links, mentions, emoji. */
-function richInline(value: unknown): string {
+function richDate(value: Json, ctx: RenderContext): string {
+  const fallback = stringAt(value, 'fallback');
+  if (typeof value.timestamp !== 'number') return fallback ?? '';
+  const format = stringAt(value, 'format') ?? '{date_short_pretty} {time}';
+  const date = { ...ctx.date, timeZone: stringAt(value, 'timezone') ?? ctx.date.timeZone };
+  return formatSlackDate(value.timestamp, format, date) ?? fallback ?? String(value.timestamp);
+}
+
+/** Inline rich_text elements: styled text, links, mentions, emoji, dates. */
+function richInline(value: unknown, ctx: RenderContext): string {
   if (!isObject(value)) return '';
   switch (value.type) {
-    case 'text': {
-      let text = stringAt(value, 'text') ?? '';
-      const style = isObject(value.style) ? value.style : {};
-      for (const [key, mark] of STYLE_MARKS)
-        if (style[key] === true) text = `${mark}${text}${mark}`;
-      return text;
-    }
+    case 'text':
+      return styled(stringAt(value, 'text') ?? '', value.style, ctx);
     case 'link': {
       const url = stringAt(value, 'url') ?? '';
       const text = stringAt(value, 'text');
-      return text && text !== url ? `${text} (${url})` : url;
+      return styled(text && text !== url ? `${text} (${url})` : url, value.style, ctx);
     }
     case 'user':
       return `@${stringAt(value, 'user_id') ?? ''}`;
     case 'channel':
-      return `#${stringAt(value, 'channel_id') ?? ''}`;
+      return `#${ctx.channelName(stringAt(value, 'channel_id') ?? '')}`;
     case 'usergroup':
       return `@${stringAt(value, 'usergroup_id') ?? ''}`;
     case 'broadcast':
       return `@${stringAt(value, 'range') ?? 'here'}`;
-    case 'emoji':
-      return `:${stringAt(value, 'name') ?? ''}:`;
+    case 'emoji': {
+      const name = stringAt(value, 'name') ?? '';
+      const unicode = stringAt(value, 'unicode');
+      const fromCode = unicode
+        ? String.fromCodePoint(...unicode.split('-').map((h) => parseInt(h, 16)))
+        : undefined;
+      return emojiFor(name) ?? fromCode ?? `:${name}:`;
+    }
     case 'date':
-      return (
-        stringAt(value, 'fallback') ??
-        (typeof value.timestamp === 'number' ? String(value.timestamp) : '')
-      );
+      return richDate(value, ctx);
     default:
       return stringAt(value, 'text') ?? '';
   }
 }
 
-function richInlineAll(value: unknown): string {
-  return isObject(value) ? list(value.elements).map(richInline).join('') : '';
+function richInlineAll(value: unknown, ctx: RenderContext): string {
+  return isObject(value)
+    ? list(value.elements)
+        .map((e) => richInline(e, ctx))
+        .join('')
+    : '';
 }
 
-function richText(block: Json): string[] {
+function richText(block: Json, ctx: RenderContext): string[] {
   const lines: string[] = [];
   for (const part of list(block.elements)) {
     if (!isObject(part)) continue;
@@ -142,35 +132,39 @@ function richText(block: Json): string[] {
       case 'rich_text_list': {
         const indent = '  '.repeat(typeof part.indent === 'number' ? part.indent : 0);
         list(part.elements).forEach((item, i) => {
-          const bullet = part.style === 'ordered' ? `${i + 1}.` : '-';
-          lines.push(`${indent}${bullet} ${richInlineAll(item)}`);
+          const bullet = part.style === 'ordered' ? `${i + 1}.` : '•';
+          lines.push(`${indent}${bullet} ${richInlineAll(item, ctx)}`);
         });
         break;
       }
       case 'rich_text_preformatted':
-        lines.push('```', ...richInlineAll(part).split('\n'), '```');
+        lines.push(
+          ...richInlineAll(part, ctx)
+            .split('\n')
+            .map((l) => ctx.style.preformatted(l)),
+        );
         break;
       case 'rich_text_quote':
         lines.push(
-          ...richInlineAll(part)
+          ...richInlineAll(part, ctx)
             .split('\n')
-            .map((l) => `> ${l}`),
+            .map((l) => ctx.style.quote(l)),
         );
         break;
       default:
-        lines.push(...richInlineAll(part).split('\n'));
+        lines.push(...richInlineAll(part, ctx).split('\n'));
     }
   }
   return lines;
 }
 
-function section(block: Json): string[] {
+function section(block: Json, ctx: RenderContext): string[] {
   const lines: string[] = [];
-  const text = textObject(block.text);
-  const accessory = element(block.accessory);
+  const text = textObject(block.text, ctx);
+  const accessory = element(block.accessory, ctx);
   if (text) lines.push(...text.split('\n'));
   // Fields usually read "*Label*\nvalue"; one line each keeps them scannable.
-  for (const field of list(block.fields)) lines.push(textObject(field).replace(/\n+/g, ' '));
+  for (const field of list(block.fields)) lines.push(textObject(field, ctx).replace(/\n+/g, ' '));
   if (accessory) {
     if (lines.length === 0) lines.push(accessory);
     else lines[0] = `${lines[0] ?? ''}  ${accessory}`;
@@ -178,30 +172,41 @@ function section(block: Json): string[] {
   return lines;
 }
 
-function renderBlock(block: unknown): string[] {
+function renderBlock(block: unknown, ctx: RenderContext): string[] {
   if (!isObject(block)) return [];
   switch (block.type) {
     case 'header': {
-      const title = textObject(block.text);
-      return [title, '='.repeat(Math.max(title.length, 3))];
+      const title = textObject(block.text, ctx);
+      const width = [...stripAnsi(title)].length;
+      return [ctx.style.bold(title), '='.repeat(Math.max(width, 3))];
     }
     case 'section':
-      return section(block);
+      return section(block, ctx);
     case 'context':
-      return [list(block.elements).map(element).filter(Boolean).join('  ')];
+      return [
+        list(block.elements)
+          .map((e) => element(e, ctx))
+          .filter(Boolean)
+          .join('  '),
+      ];
     case 'divider':
       return [DIVIDER];
     case 'actions':
-      return [list(block.elements).map(element).filter(Boolean).join(' ')];
+      return [
+        list(block.elements)
+          .map((e) => element(e, ctx))
+          .filter(Boolean)
+          .join(' '),
+      ];
     case 'rich_text':
-      return richText(block);
+      return richText(block, ctx);
     case 'image': {
-      const title = textObject(block.title);
+      const title = textObject(block.title, ctx);
       return [`[image: ${stringAt(block, 'alt_text') ?? title}]`];
     }
     case 'input': {
-      const control = element(block.element) || '[ ]';
-      return [`${textObject(block.label)}: ${control}`];
+      const control = element(block.element, ctx) || '[ ]';
+      return [`${textObject(block.label, ctx)}: ${control}`];
     }
     case 'markdown':
       return (stringAt(block, 'text') ?? '').split('\n');
@@ -210,12 +215,21 @@ function renderBlock(block: unknown): string[] {
   }
 }
 
-/** Terminal rendering of a message: its blocks, or the fallback text when there are none. */
-export function blockKitToText(blocks: unknown[] | undefined, fallbackText?: string): string {
-  const rendered = (blocks ?? []).flatMap(renderBlock);
-  const lines = rendered.length > 0 ? rendered : mrkdwnToText(fallbackText ?? '').split('\n');
+/**
+ * Terminal rendering of a message: its blocks, or its mrkdwn text when there are none.
+ * Without a context: no ANSI codes, channel ids as they are, dates relative to now.
+ */
+export function blockKitToText(
+  blocks: unknown[] | undefined,
+  fallbackText?: string,
+  context: Partial<RenderContext> = {},
+): string {
+  const ctx = renderContext(context);
+  const rendered = (blocks ?? []).flatMap((b) => renderBlock(b, ctx));
+  const lines = rendered.length > 0 ? rendered : mrkdwnToText(fallbackText ?? '', ctx).split('\n');
+  // Blank lines around the message go; a code block's leading indent stays.
   return lines
     .map((line) => line.trimEnd())
     .join('\n')
-    .trim();
+    .replace(/^\n+|\n+$/g, '');
 }

@@ -1,5 +1,11 @@
 import type { Block, ChatPort, OutboundMessage } from '../../ports/chat';
 import { blockKitToText } from './block-kit-text';
+import { ANSI_STYLE, PLAIN_STYLE, type TextStyle } from './text-style';
+
+export interface ConsoleChatOptions {
+  /** ANSI styles for bold, italic, code…: on when stdout is a terminal, off on a pipe. */
+  ansi?: boolean;
+}
 
 /**
  * ChatPort for console mode: every bot message is printed as readable text. It keeps the
@@ -9,12 +15,15 @@ export class ConsoleChat implements ChatPort {
   private seq = 0;
   private readonly names = new Map<string, string>();
   private readonly texts = new Map<string, string>();
+  private readonly style: TextStyle;
 
   constructor(
     private readonly write: (line: string) => void,
     channels: Record<string, string> = {},
+    opts: ConsoleChatOptions = {},
   ) {
     for (const [id, name] of Object.entries(channels)) this.names.set(id, name);
+    this.style = opts.ansi ? ANSI_STYLE : PLAIN_STYLE;
   }
 
   channelName(id: string): string {
@@ -39,13 +48,16 @@ export class ConsoleChat implements ChatPort {
     return `${Math.floor(Date.now() / 1000)}.${String(this.seq).padStart(6, '0')}`;
   }
 
+  /** A message as Slack would show it: blocks (or mrkdwn text), channel ids as names. */
+  render(text: string, blocks?: Block[]): string {
+    return blockKitToText(blocks, text, {
+      style: this.style,
+      channelName: (id) => this.channelName(id),
+    });
+  }
+
   private print(header: string, text: string, blocks?: Block[]): void {
-    // Slack shows <#C123> as the channel's name; so does the console.
-    const named = blockKitToText(blocks, text).replace(
-      /<#([A-Z0-9]+)>|#(C[A-Z0-9]{6,})\b/g,
-      (_m, a?: string, b?: string) => `#${this.channelName(a ?? b ?? '')}`,
-    );
-    const body = named
+    const body = this.render(text, blocks)
       .split('\n')
       .map((l) => `  ${l}`)
       .join('\n');

@@ -10,12 +10,15 @@ export interface ConsoleOptions {
   user: string;
   channel: string;
   teamId?: string;
+  /** Where the logs go instead of the terminal, named in the banner. */
+  logFile?: string;
   /** Called at end of input, after every event in flight has finished. */
   onEnd: () => Promise<void>;
 }
 
 const HELP = `Console commands:
-  /incident ...  /tenant ...   run a slash command as the current user
+  /<command> <text>            run a slash command as the current user, e.g.
+                               /incident help   /tenant list   /runbook list
   :as <user>                   act as another Slack user (e.g. :as U0DAVE)
   :in <#channel|id>            type commands in another channel (e.g. an incident channel)
   :say <text>                  post a message in the current channel
@@ -45,9 +48,11 @@ export class ConsoleReceiver implements Receiver {
 
   start(): Promise<void> {
     const rl = createInterface({ input: this.opts.input, terminal: false });
-    this.opts.write(
-      `tenantops console — you are ${this.user} in #${this.opts.chat.channelName(this.channel)}. Type :help for help.`,
-    );
+    const where = `you are ${this.user} in #${this.opts.chat.channelName(this.channel)}`;
+    const logs = this.opts.logFile
+      ? ` Logs go to ${this.opts.logFile} (warnings and errors also here).`
+      : '';
+    this.opts.write(`tenantops console — ${where}.${logs} Type :help for help.`);
     // Lines run one after another, in order, as a person typing would.
     let chain = Promise.resolve();
     rl.on('line', (line) => {
@@ -158,7 +163,7 @@ export class ConsoleReceiver implements Receiver {
           typeof response === 'string'
             ? response
             : (response as { text?: string } | undefined)?.text;
-        if (text) this.opts.write(`  ${text}`);
+        if (text) this.opts.write(`  ${this.opts.chat.render(text)}`);
         return Promise.resolve();
       },
     };

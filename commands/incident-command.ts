@@ -10,7 +10,7 @@ import {
   resolveIncident,
   type UpdateResult,
 } from '../src/app/incident-actions';
-import { incidentStatus, listIncidents } from '../src/app/incident-queries';
+import { incidentStatus, listIncidents, listTenants } from '../src/app/incident-queries';
 import {
   parseIncidentCommand,
   type IncidentCommand,
@@ -42,7 +42,11 @@ export function incidentCommand(deps: CommandDeps) {
       // Slack sends `&`, `<`, `>` as entities and mentions as `<@U|name>`: the core reads plain text.
       const parsed = parseIncidentCommand(slackTextToPlain(command.text));
       if (parsed.kind === 'declare_modal') {
-        await deps.chat.openModal(command.trigger_id, renderDeclareModal(command.channel_id));
+        const tenants = await listTenants(deps.incidents, actor);
+        await deps.chat.openModal(
+          command.trigger_id,
+          renderDeclareModal(command.channel_id, tenants),
+        );
         return;
       }
       await run(deps, actor, parsed, reply);

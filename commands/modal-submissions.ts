@@ -1,5 +1,5 @@
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
-import { declareIncident } from '../src/app/declare-incident';
+import { assertMayDeclare, declareIncident } from '../src/app/declare-incident';
 import { postIncidentUpdate, resolveIncident } from '../src/app/incident-actions';
 import { DomainError } from '../src/domain/errors';
 import { parseIncidentCommand } from '../src/domain/incidents/incident-command';
@@ -13,7 +13,9 @@ type Values = ViewSubmitAction['view']['state']['values'];
 
 function field(values: Values, id: string): string {
   const v = values[id]?.[id];
-  return (v?.selected_option?.value ?? v?.value ?? '').trim();
+  // A multi-select answers with selected_options; the typed form with a comma-separated value.
+  const many = v?.selected_options?.map((o) => o.value).join(',');
+  return (many ?? v?.selected_option?.value ?? v?.value ?? '').trim();
 }
 
 function meta(args: Args): { channel?: string | null; incident?: number } {
@@ -52,10 +54,22 @@ export function declareSubmission(deps: CommandDeps) {
       });
       return;
     }
-    await args.ack();
-    if (parsed.kind !== 'declare') return;
+    if (parsed.kind !== 'declare') return args.ack();
     const user = args.body.user.id;
     const channel = meta(args).channel ?? undefined;
+    // Who may declare for these tenants is known before the ack: a refusal shows on the field
+    // and the form stays open with what was typed (the refusal is audited all the same).
+    try {
+      await assertMayDeclare(deps.incidents, { user, channel }, parsed.tenants);
+    } catch (err) {
+      if (!(err instanceof DomainError)) throw err;
+      await args.ack({
+        response_action: 'errors',
+        errors: { [DECLARE_FIELDS.tenants]: err.message },
+      });
+      return;
+    }
+    await args.ack();
     await notifyOutcome(deps, user, channel, async () => {
       const inc = await declareIncident(deps.incidents, { user, channel }, parsed);
       return `:rotating_light: Declared *${incidentRef(inc.number)}* → ${inc.threadTs ? 'its thread' : `<#${inc.channelId}>`}`;

@@ -3,8 +3,17 @@ import type { Block } from '../src/ports/chat';
 export const DECLARE_CALLBACK_ID = 'incident_declare_modal';
 export const DECLARE_FIELDS = { severity: 'severity', tenants: 'tenants', title: 'title' } as const;
 
-/** The modal `/incident declare` opens when given no arguments. */
-export function renderDeclareModal(channel: string | undefined): Block {
+// Slack's static selects take at most 100 options; past that the form takes typed ids.
+const MAX_OPTIONS = 100;
+
+/**
+ * The modal `/incident declare` opens when given no arguments: the tenants offered are the
+ * ones the person holds a role on (typed ids only when there are too many to list).
+ */
+export function renderDeclareModal(
+  channel: string | undefined,
+  tenants: readonly { id: string; name: string }[],
+): Block {
   const input = (id: string, label: string, element: Block): Block => ({
     type: 'input',
     block_id: id,
@@ -25,10 +34,19 @@ export function renderDeclareModal(channel: string | undefined): Block {
         options: ['P1', 'P2', 'P3', 'P4'].map(option),
         initial_option: option('P2'),
       }),
-      input(DECLARE_FIELDS.tenants, 'Affected tenants (comma-separated ids)', {
-        type: 'plain_text_input',
-        placeholder: { type: 'plain_text', text: 'acme,globex' },
-      }),
+      tenants.length > 0 && tenants.length <= MAX_OPTIONS
+        ? input(DECLARE_FIELDS.tenants, 'Affected tenants', {
+            type: 'multi_static_select',
+            placeholder: { type: 'plain_text', text: 'Tenants you work on' },
+            options: tenants.map((t) => ({
+              text: { type: 'plain_text', text: `${t.name} (${t.id})`.slice(0, 75) },
+              value: t.id,
+            })),
+          })
+        : input(DECLARE_FIELDS.tenants, 'Affected tenants (comma-separated ids)', {
+            type: 'plain_text_input',
+            placeholder: { type: 'plain_text', text: 'acme,globex' },
+          }),
       input(DECLARE_FIELDS.title, 'Title', { type: 'plain_text_input', max_length: 150 }),
     ],
   };

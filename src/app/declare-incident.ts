@@ -23,18 +23,27 @@ export async function declareIncident(
   actor: Actor,
   input: DeclareInput,
 ): Promise<Incident> {
+  await assertMayDeclare(deps, actor, input.tenants);
+  return openIncident(deps, actor, input);
+}
+
+/** Throws (and audits) unless the actor may declare for every one of `tenants`. */
+export async function assertMayDeclare(
+  deps: IncidentDeps,
+  actor: Actor,
+  tenants: readonly string[],
+): Promise<void> {
   const { bindings } = await scopeOf(deps, actor.user);
   await recordDenials(deps, actor, () => {
-    const { denied } = splitByRole(bindings, 'declare', input.tenants);
+    const { denied } = splitByRole(bindings, 'declare', tenants);
     if (denied.length === 0) return Promise.resolve();
     throw new AccessDenied(
       `Unknown tenant ${denied.map((t) => `\`${t}\``).join(', ')}, or you have no role on it (declaring needs commander, comms, responder or scribe on each tenant). \`/tenant list\` shows the tenants you can see.`,
       'declare',
       denied,
-      deniedReason(bindings, 'declare', input.tenants),
+      deniedReason(bindings, 'declare', tenants),
     );
   });
-  return openIncident(deps, actor, input);
 }
 
 /**

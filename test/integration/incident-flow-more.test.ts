@@ -127,15 +127,23 @@ describe(`incidents in thread mode, roles, tenants, pins and forms (${storageUnd
     expect((await timelineKinds(n)).filter((k) => k === 'pinned')).toHaveLength(1);
   });
 
-  it('declares through the modal when /incident declare has no arguments, with field errors for bad input', async () => {
-    await stack.slash('declare', { channel: 'C0GENERAL' });
+  it("declares through the modal: the tenants offered are the person's, and errors keep the form open", async () => {
+    await stack.slash('declare', { channel: 'C0GENERAL', user: 'U0DAVE' });
     const open = await stack.emulator.waitForCall('views.open');
-    const view = open.args.view as { callback_id: string; private_metadata: string };
-    const submit = (tenants: string, title: string) =>
+    const view = open.args.view as {
+      callback_id: string;
+      private_metadata: string;
+      blocks: { block_id: string; element: { type: string; options?: { value: string }[] } }[];
+    };
+    const tenantsField = view.blocks.find((b) => b.block_id === 'tenants')!;
+    expect(tenantsField.element.type).toBe('multi_static_select');
+    // U0DAVE works on globex only: acme and initech are not offered.
+    expect(tenantsField.element.options?.map((o) => o.value)).toEqual(['globex']);
+    const submit = (user: string, tenants: string[], title: string) =>
       signedInteraction(`${stack.url}/slack/events`, SIGNING_SECRET, {
         type: 'view_submission',
         team: { id: stack.emulator.identity.teamId },
-        user: { id: 'U0ALICE' },
+        user: { id: user },
         trigger_id: 't-modal',
         view: {
           id: 'V1',
@@ -144,18 +152,37 @@ describe(`incidents in thread mode, roles, tenants, pins and forms (${storageUnd
           state: {
             values: {
               severity: { severity: { type: 'static_select', selected_option: { value: 'P2' } } },
-              tenants: { tenants: { type: 'plain_text_input', value: tenants } },
+              tenants: {
+                tenants: {
+                  type: 'multi_static_select',
+                  selected_options: tenants.map((value) => ({ value })),
+                },
+              },
               title: { title: { type: 'plain_text_input', value: title } },
             },
           },
         },
       });
-    const bad = await submit('acme', '');
+    const bad = await submit('U0DAVE', ['globex'], '');
     expect(await bad.json()).toEqual({
       response_action: 'errors',
       errors: { title: 'Give the incident a title.' },
     });
-    const good = await submit('acme', 'Form-declared incident');
+    // A tenant that isn't theirs (a crafted submission) shows on the field; nothing is declared.
+    const before = await stack.runtime.storage.db.scoped(ALL, async (c) =>
+      Number((await c.query<{ n: string }>('SELECT count(*) AS n FROM incidents')).rows[0]?.n),
+    );
+    const refused = (await (await submit('U0DAVE', ['acme'], 'Not mine')).json()) as {
+      response_action: string;
+      errors: Record<string, string>;
+    };
+    expect(refused.response_action).toBe('errors');
+    expect(refused.errors.tenants).toContain('or you have no role on it');
+    const after = await stack.runtime.storage.db.scoped(ALL, async (c) =>
+      Number((await c.query<{ n: string }>('SELECT count(*) AS n FROM incidents')).rows[0]?.n),
+    );
+    expect(after).toBe(before);
+    const good = await submit('U0DAVE', ['globex'], 'Form-declared incident');
     expect(good.status).toBe(200);
     await stack.emulator.waitFor(() =>
       stack.emulator

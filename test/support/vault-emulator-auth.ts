@@ -11,7 +11,7 @@ import {
 export type Capability =
   'create' | 'read' | 'update' | 'patch' | 'delete' | 'list' | 'sudo' | 'deny';
 
-/** One `path "…" { capabilities = [...] }` stanza; `*` at the end is a prefix glob, `+` one segment. */
+/** One `path "…" { capabilities = [...] }` stanza: `*` (last character only) is a prefix glob, `+` one segment. */
 export interface PolicyRule {
   path: string;
   capabilities: Capability[];
@@ -216,16 +216,16 @@ function parseIncrement(raw: unknown): number | undefined | null {
   return Number(m[1]) * unit;
 }
 
+// `*` is a glob only as the last character; `+` stands for one whole path segment.
 function matches(pattern: string, path: string): boolean {
-  const re = pattern
-    .split('')
-    .map((ch, i) => {
-      if (ch === '*' && i === pattern.length - 1) return '.*';
-      if (ch === '+') return '[^/]+';
-      return ch.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    })
-    .join('');
-  return new RegExp(`^${re}$`).test(path);
+  const glob = pattern.endsWith('*');
+  const want = (glob ? pattern.slice(0, -1) : pattern).split('/');
+  const got = path.split('/');
+  if (got.length < want.length || (!glob && got.length !== want.length)) return false;
+  return want.every((seg, i) => {
+    if (glob && i === want.length - 1) return got.slice(i).join('/').startsWith(seg);
+    return seg === '+' ? (got[i] ?? '') !== '' : seg === got[i];
+  });
 }
 
 // Vault's priority rules, lowest first: an earlier first wildcard, a trailing `*`, more `+`

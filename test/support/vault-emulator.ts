@@ -51,9 +51,12 @@ export interface VaultEmulatorOptions {
   rootToken?: string;
 }
 
-/** A fault to inject: an HTTP status (optionally a raw body), or `drop` to cut the connection. */
+/**
+ * A fault to inject: an HTTP status (optionally a raw body); `drop` cuts the connection before
+ * Vault acts, `drop-after` acts and then cuts it (the answer is lost), `hang` never answers.
+ */
 export interface FailureSpec {
-  status: number | 'drop';
+  status: number | 'drop' | 'drop-after' | 'hang';
   /** Only requests whose path (after `/v1/`) matches; default all. */
   path?: RegExp;
   /** How many requests it hits; default until `clearFailures()`. */
@@ -65,7 +68,7 @@ export interface FailureSpec {
 export interface RecordedRequest {
   method: string;
   path: string;
-  status: number | 'dropped';
+  status: number | 'dropped' | 'hung';
 }
 
 interface Waiter {
@@ -198,7 +201,7 @@ export class VaultEmulator {
   // --- observing ---------------------------------------------------------------------------
 
   /** Requests answered so far for `path` (after `/v1/`) with `status`. */
-  count(path: string, status: number | 'dropped' = 200): number {
+  count(path: string, status: RecordedRequest['status'] = 200): number {
     return this.requests.filter((r) => r.path === path && r.status === status).length;
   }
 
@@ -222,7 +225,7 @@ export class VaultEmulator {
 
   // --- HTTP --------------------------------------------------------------------------------
 
-  private record(method: string, path: string, status: number | 'dropped'): void {
+  private record(method: string, path: string, status: RecordedRequest['status']): void {
     this.requests.push({ method, path, status });
     const ready = this.waiters.filter((w) => w.done());
     this.waiters = this.waiters.filter((w) => !ready.includes(w));
@@ -237,7 +240,12 @@ export class VaultEmulator {
     const failure = this.failures.find((f) => f.left > 0 && (!f.path || f.path.test(path)));
     if (failure) {
       failure.left -= 1;
-      if (failure.status === 'drop') {
+      if (failure.status === 'hang') {
+        this.record(method, path, 'hung');
+        return;
+      }
+      if (failure.status === 'drop' || failure.status === 'drop-after') {
+        if (failure.status === 'drop-after') this.answer(method, path, url, req, text);
         req.socket.destroy();
         this.record(method, path, 'dropped');
         return;
@@ -245,12 +253,13 @@ export class VaultEmulator {
       this.respond(res, method, path, failureReply(failure.status), failure.body);
       return;
     }
+    this.respond(res, method, path, this.answer(method, path, url, req, text));
+  }
+
+  private answer(method: string, path: string, url: URL, req: IncomingMessage, text: string) {
     const body = parseJsonObject(text);
-    const reply =
-      body === undefined
-        ? errorReply(400, 'error parsing JSON')
-        : this.dispatch({ method, path, query: url.searchParams, token: tokenOf(req), body });
-    this.respond(res, method, path, reply);
+    if (body === undefined) return errorReply(400, 'error parsing JSON');
+    return this.dispatch({ method, path, query: url.searchParams, token: tokenOf(req), body });
   }
 
   private respond(
@@ -290,7 +299,10 @@ export class VaultEmulator {
     }
     // Sealed (and so uninitialized) Vault serves nothing but its status endpoints.
     if (this.node.sealed) return errorReply(503, 'Vault is sealed');
-    if (req.query.get('list') === 'true' && req.method === 'GET') return this.list(req);
+    // Go's strconv.ParseBool: node-vault sends `list=1`, the docs say `list=true`.
+    if (req.method === 'GET' && /^(1|t|true)$/i.test(req.query.get('list') ?? '')) {
+      return this.list(req);
+    }
     if (req.path === 'auth/token/lookup-self') {
       if (req.method !== 'GET') return errorReply(405, multiError('unsupported operation'));
       return this.authorized(req, 'read', () => this.tokens.lookupSelf(req));

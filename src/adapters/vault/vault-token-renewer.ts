@@ -15,6 +15,27 @@ export interface VaultTokenRenewerOptions {
   retryMs?: number;
 }
 
+// setTimeout fires at once for delays above 2^31 - 1 ms (24.8 days): longer waits go in hops.
+const MAX_DELAY = 2 ** 31 - 1;
+
+/**
+ * Runs `fn` after `ms` in hops of at most `maxDelay`, reporting each further timer to `set` so it
+ * can be cleared. Timers are unref'd: a pending renewal never keeps a finished process alive.
+ */
+export function later(
+  ms: number,
+  fn: () => Promise<void> | void,
+  set: (t: NodeJS.Timeout) => void,
+  maxDelay = MAX_DELAY,
+): NodeJS.Timeout {
+  const wait = Math.max(0, ms);
+  const hop = Math.min(wait, maxDelay);
+  return setTimeout(() => {
+    if (wait > hop) set(later(wait - hop, fn, set, maxDelay));
+    else void fn();
+  }, hop).unref();
+}
+
 const NEW_TOKEN =
   'issue a new token with the tenantops policy, set VAULT_TOKEN and restart tenantops';
 
@@ -55,8 +76,7 @@ export class VaultTokenRenewer {
   private schedule(ms: number, fn: () => Promise<void> | void): void {
     if (!this.running) return;
     clearTimeout(this.timer);
-    // unref: a pending renewal must not keep a finished process alive.
-    this.timer = setTimeout(() => void fn(), Math.max(0, ms)).unref();
+    this.timer = later(ms, fn, (t) => (this.timer = t));
   }
 
   private async lookup(): Promise<void> {
@@ -113,6 +133,10 @@ export class VaultTokenRenewer {
 
   /** A token that will not be renewed: warn ahead of its expiry, say so when it has expired. */
   private cannotRenew(why: string): void {
+    this.opts.log.info(
+      { vault: this.addr, expiresAt: this.expiryText() },
+      `VAULT_TOKEN will not be renewed: ${why}`,
+    );
     this.warnAhead(why);
     const left = (this.expiresAt ?? Date.now()) - Date.now();
     this.schedule(left, () => {
@@ -133,7 +157,7 @@ export class VaultTokenRenewer {
         `VAULT_TOKEN expires at ${this.expiryText()} and ${why}: ${NEW_TOKEN} before then.`,
       );
     if (warnIn <= 0) warn();
-    else if (this.running) this.warnTimer = setTimeout(warn, warnIn).unref();
+    else if (this.running) this.warnTimer = later(warnIn, warn, (t) => (this.warnTimer = t));
   }
 
   private failed(

@@ -255,8 +255,13 @@ describe('Vault adapter when Vault is sealed, unreachable, denying or failing', 
     expect(assessRotation(status.versions, new Date(), 'P180D').state).toBe('due');
   });
 
-  it('reports an uninitialized Vault as an error and a standby as healthy', async () => {
+  it('reports an uninitialized or failing Vault as an error and a standby as healthy', async () => {
     const keys = vaultKeys(vault, vault.rootToken);
+    vault.fail({ status: 500, times: 1, path: /^sys\/health$/ });
+    expect(await keys.health()).toMatchObject({
+      state: 'error',
+      reason: /sys\/health with errors: internal error/,
+    });
     vault.setStandby(true);
     expect(await keys.health()).toEqual({ state: 'ok', backend: 'vault' });
     vault.setInitialized(false);

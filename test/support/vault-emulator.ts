@@ -28,18 +28,17 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { TokenStore, type PolicyRule, type TokenSpec } from './vault-emulator-auth';
 import {
-  dataReply,
   errorReply,
   multiError,
   parseJsonObject,
   readBody,
   send,
   type VaultReply,
-  type VaultRequest,
 } from './vault-emulator-http';
 import type { KeyType, TransitKey } from './vault-emulator-keys';
 import { TransitEngine } from './vault-emulator-transit';
-import { healthReply, type NodeState } from './vault-emulator-health';
+import type { NodeState } from './vault-emulator-health';
+import { dispatch, type VaultState } from './vault-emulator-router';
 
 export type { Capability, PolicyRule, TokenSpec } from './vault-emulator-auth';
 export type { KeyType, TransitKey } from './vault-emulator-keys';
@@ -87,6 +86,7 @@ export class VaultEmulator {
   private offsetMs = 0;
   private waiters: Waiter[] = [];
   private port = 0;
+  private readonly vaultState: VaultState;
 
   private constructor(opts: VaultEmulatorOptions) {
     this.tokens = new TokenStore(() => this.now());
@@ -98,6 +98,12 @@ export class VaultEmulator {
     for (const m of opts.transitMounts ?? ['transit']) {
       this.mounts.set(m, new TransitEngine(() => this.now()));
     }
+    this.vaultState = {
+      node: this.node,
+      tokens: this.tokens,
+      mounts: this.mounts,
+      now: () => this.now(),
+    };
     this.server = createServer((req, res) => void this.onRequest(req, res));
   }
 
@@ -259,7 +265,8 @@ export class VaultEmulator {
   private answer(method: string, path: string, url: URL, req: IncomingMessage, text: string) {
     const body = parseJsonObject(text);
     if (body === undefined) return errorReply(400, 'error parsing JSON');
-    return this.dispatch({ method, path, query: url.searchParams, token: tokenOf(req), body });
+    const request = { method, path, query: url.searchParams, token: tokenOf(req), body };
+    return dispatch(this.vaultState, request);
   }
 
   private respond(
@@ -276,73 +283,6 @@ export class VaultEmulator {
       send(res, reply, method === 'HEAD');
     }
     this.record(method, path, reply.status);
-  }
-
-  private dispatch(req: VaultRequest): VaultReply {
-    if (req.path === 'sys/health') {
-      if (req.method !== 'GET' && req.method !== 'HEAD') return errorReply(405);
-      return healthReply(this.node, req.query, Math.floor(this.now() / 1000));
-    }
-    if (req.path === 'sys/seal-status' && req.method === 'GET') {
-      return {
-        status: 200,
-        body: {
-          type: 'shamir',
-          initialized: this.node.initialized,
-          sealed: this.node.sealed,
-          t: 1,
-          n: 1,
-          progress: 0,
-          version: '1.17.0',
-        },
-      };
-    }
-    // Sealed (and so uninitialized) Vault serves nothing but its status endpoints.
-    if (this.node.sealed) return errorReply(503, 'Vault is sealed');
-    // Go's strconv.ParseBool: node-vault sends `list=1`, the docs say `list=true`.
-    if (req.method === 'GET' && /^(1|t|true)$/i.test(req.query.get('list') ?? '')) {
-      return this.list(req);
-    }
-    if (req.path === 'auth/token/lookup-self') {
-      if (req.method !== 'GET') return errorReply(405, multiError('unsupported operation'));
-      return this.authorized(req, 'read', () => this.tokens.lookupSelf(req));
-    }
-    if (req.path === 'auth/token/renew-self') {
-      if (req.method !== 'POST' && req.method !== 'PUT')
-        return errorReply(405, multiError('unsupported operation'));
-      return this.authorized(req, 'update', () => this.tokens.renewSelf(req));
-    }
-    const [mount = '', ...restParts] = req.path.split('/');
-    const engine = this.mounts.get(mount);
-    const route = engine?.route(req, restParts.join('/'));
-    if (route) return this.authorized(req, route.capability, route.handle);
-    const capability =
-      req.method === 'GET' ? 'read' : req.method === 'DELETE' ? 'delete' : 'update';
-    return this.authorized(req, capability, () =>
-      errorReply(404, `no handler for route "${req.path}". route entry not found.`),
-    );
-  }
-
-  private list(req: VaultRequest): VaultReply {
-    const [mount = '', ...rest] = req.path.split('/');
-    const engine = this.mounts.get(mount);
-    return this.authorized(req, 'list', () => {
-      if (!engine || rest.join('/').replace(/\/$/, '') !== 'keys') {
-        return errorReply(404, `no handler for route "${req.path}". route entry not found.`);
-      }
-      // Vault answers a LIST of nothing with 404.
-      const keys = [...engine.keys.keys()].sort();
-      return keys.length > 0 ? dataReply({ keys }, { mountType: 'transit' }) : errorReply(404);
-    });
-  }
-
-  private authorized(
-    req: VaultRequest,
-    capability: Parameters<TokenStore['authorize']>[1],
-    handle: () => VaultReply,
-  ): VaultReply {
-    const outcome = this.tokens.authorize(req, capability);
-    return outcome.ok ? handle() : outcome.reply;
   }
 }
 

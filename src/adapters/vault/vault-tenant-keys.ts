@@ -9,7 +9,7 @@ import {
   type TenantKeys,
 } from '../../ports/tenant-keys';
 import { displayAddr, type VaultClient } from './vault-client';
-import { isNotFound, vaultError, type VaultCall } from './vault-errors';
+import { isNotFound, vaultError, vaultMessages, type VaultCall } from './vault-errors';
 import { parseKeyInfo } from './vault-key-info';
 
 export interface VaultTenantKeysOptions {
@@ -131,11 +131,12 @@ export class VaultTenantKeys implements TenantKeys {
     }
     const h = body as { initialized?: unknown; sealed?: unknown } | null;
     if (typeof h?.sealed !== 'boolean') {
-      return {
-        state: 'error',
-        backend,
-        reason: `Vault at ${this.addr} did not answer sys/health with its status: check VAULT_ADDR points at Vault.`,
-      };
+      const errors = vaultMessages(body);
+      const reason =
+        errors.length > 0
+          ? `Vault at ${this.addr} answered sys/health with errors: ${errors.join('; ')}.`
+          : `Vault at ${this.addr} did not answer sys/health with its status: check VAULT_ADDR points at Vault.`;
+      return { state: 'error', backend, reason };
     }
     if (h.initialized === false) {
       return {

@@ -62,6 +62,8 @@ export class VaultTokenRenewer {
   async start(): Promise<void> {
     this.stop();
     this.running = true;
+    this.warned = false;
+    this.expiresAt = null;
     await this.lookup();
   }
 

@@ -9,6 +9,7 @@ import { storageUnderTest } from '../support/stack';
 import { openTestDatabase, type TestDatabase } from '../support/test-database';
 import { VaultEmulator, type PolicyRule } from '../support/vault-emulator';
 import { tenantKeysContract, type KeysHarness } from '../support/vault-keys-contract';
+import { Scope } from '../support/scopes';
 
 jest.setTimeout(60_000);
 
@@ -126,13 +127,15 @@ describe(`TenantKeys contract: local dev keyring (${storageUnderTest()} storage)
       keyRef: `local keyring (dev only): ${a}`,
     });
     await h.keys.ensureKey(b);
-    const seen = await t.db.scoped([b], async (c) => {
+    const seen = await t.db.scoped(Scope.of([b]), async (c) => {
       const { rows } = await c.query<{ tenant_id: string }>('SELECT tenant_id FROM local_keyring');
       return rows.map((r) => r.tenant_id);
     });
     expect(seen).toEqual([b]);
     await expect(
-      t.db.scoped([b], (c) => c.query('INSERT INTO local_keyring VALUES ($1, 9, now())', [a])),
+      t.db.scoped(Scope.of([b]), (c) =>
+        c.query('INSERT INTO local_keyring VALUES ($1, 9, now())', [a]),
+      ),
     ).rejects.toThrow(/row-level security/);
   });
 

@@ -10,6 +10,7 @@ import {
   type TenantKeyStatus,
   type TenantKeys,
 } from '../../ports/tenant-keys';
+import { Scope } from '../../domain/tenants/scope';
 import type { Database } from './database';
 
 /**
@@ -28,7 +29,7 @@ export class PgLocalKeyring implements TenantKeys {
   // The one way in: a transaction that sees only this tenant's rows.
   private inTenant<T>(tenantId: string, fn: (c: PoolClient) => Promise<T>): Promise<T> {
     requireTenantId(tenantId);
-    return this.db.scoped([tenantId], fn).catch((err: unknown) => {
+    return this.db.scoped(Scope.of([tenantId]), fn).catch((err: unknown) => {
       if ((err as { code?: unknown }).code === '23503') {
         throw new DomainError(
           'unknown_tenant',

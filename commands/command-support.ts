@@ -2,6 +2,7 @@ import type { RespondFn } from '@slack/bolt';
 import { DomainError } from '../src/domain/errors';
 import type { Actor, IncidentDeps } from '../src/app/incident-deps';
 import type { SlaDeps } from '../src/app/sla-deps';
+import type { RunbookDeps } from '../src/app/runbooks/runbook-deps';
 import type { Incident } from '../src/domain/incidents/incident';
 import type { Block, ChatPort, Reply } from '../src/ports/chat';
 import { plainToMrkdwn } from '../templates/mrkdwn';
@@ -20,6 +21,8 @@ export interface CommandDeps {
   statusSections: StatusSection[];
   /** The SLA use cases' deps, when the SLA module runs in this process. */
   sla?: SlaDeps;
+  /** The runbook engine's deps, when the runbook module runs in this process. */
+  runbooks?: RunbookDeps;
 }
 
 export const UNAVAILABLE =

@@ -7,6 +7,8 @@ import { incidentCommand } from './incident-command';
 import { declareSubmission, updateSubmission } from './modal-submissions';
 import { pinReaction } from './pin-reaction';
 import { tenantCommand } from './tenant-command';
+import { runbookButton, runbookCommand } from './runbook-command';
+import { RUNBOOK_ACTIONS } from '../templates/runbook-message';
 import { notServed, unservedCommand } from './unserved-command';
 
 export type { CommandDeps, StatusSection } from './command-support';
@@ -17,6 +19,7 @@ export function register(app: App, deps: CommandDeps): void {
   const commands: Record<string, ReturnType<typeof incidentCommand>> = {
     '/incident': incidentCommand(deps),
     '/tenant': tenantCommand(deps),
+    '/runbook': runbookCommand(deps),
   };
   for (const [name, listener] of Object.entries(commands)) app.command(name, listener);
   const served = Object.keys(commands);
@@ -28,4 +31,6 @@ export function register(app: App, deps: CommandDeps): void {
   app.view('incident_update_modal', updateSubmission(deps, 'update'));
   app.view('incident_resolve_modal', updateSubmission(deps, 'resolve'));
   app.event('reaction_added', pinReaction(deps));
+  app.action(RUNBOOK_ACTIONS.approve, runbookButton(deps, 'approve'));
+  app.action(RUNBOOK_ACTIONS.cancel, runbookButton(deps, 'cancel'));
 }

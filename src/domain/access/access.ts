@@ -20,7 +20,12 @@ export type Action =
   | 'resolve'
   | 'security'
   | 'notify'
-  | 'pin';
+  | 'pin'
+  | 'runbook_view'
+  | 'runbook_run'
+  | 'runbook_approve'
+  | 'runbook_cancel'
+  | 'runbook_rollback';
 
 const INCIDENT_WORKERS: TenantRole[] = ['commander', 'comms', 'responder', 'scribe'];
 
@@ -37,6 +42,13 @@ export const ACTION_ROLES: Record<Action, readonly TenantRole[]> = {
   security: ['commander'],
   notify: ['commander', 'comms'],
   pin: INCIDENT_WORKERS,
+  runbook_view: TENANT_ROLES,
+  // PRODUCT §8: run needs commander or responder, approve an approver (never the requester),
+  // cancel and rollback a commander — each on the run's tenant, or platform-wide.
+  runbook_run: ['commander', 'responder'],
+  runbook_approve: ['approver'],
+  runbook_cancel: ['commander'],
+  runbook_rollback: ['commander'],
 };
 
 /**
@@ -63,6 +75,11 @@ export const ACTION_REACH: Record<Action, Reach> = {
   security: 'every',
   notify: 'each',
   pin: 'each',
+  runbook_view: 'any',
+  runbook_run: 'every',
+  runbook_approve: 'every',
+  runbook_cancel: 'every',
+  runbook_rollback: 'every',
 };
 
 /** The tenants a user can see at all; '*' when a platform-wide binding exists. */

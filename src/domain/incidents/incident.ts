@@ -45,6 +45,7 @@ export type TimelineKind =
   | 'sla_reminder'
   | 'security'
   | 'notified'
+  | 'runbook'
   | 'note';
 
 export interface TimelineEntry {

@@ -1,0 +1,242 @@
+import { DomainError } from '../../domain/errors';
+import type { BackupChoice } from '../../domain/backups/backup-chain';
+import type { BackupRecord } from '../../domain/backups/backup';
+import { isolatedSchemaName } from '../../domain/backups/tenant-schema';
+import type { RunbookDef, StepContext, StepDef } from './runbook-def';
+
+const HOUR = 60 * 60 * 1000;
+
+/** The run's own id for what it creates, so a retried step finds its earlier work. */
+const tag = (ctx: StepContext) => `r${ctx.run.number}`;
+
+function mb(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${Math.ceil(bytes / 1024)} kB`;
+}
+
+function describeBackup(b: BackupRecord): string {
+  const rows = b.tables.reduce((n, t) => n + t.rows, 0);
+  return `${b.kind} backup ${b.id} of ${b.tables.length} tables, ${rows} rows, ${mb(b.bytes)} (snapshot ${b.snapshotAt?.toISOString() ?? '?'})`;
+}
+
+/** `tenant-backup <tenant> [kind=full|incremental]`: one consistent snapshot into the catalog. */
+export const backupRunbook: RunbookDef = {
+  name: 'tenant-backup',
+  summary: "one consistent backup of the tenant's schema (full or incremental), labelled and checksummed",
+  destructive: false,
+  needsTarget: true,
+  steps: (params) => [
+    {
+      id: 'backup',
+      title: `Take a ${params.kind ?? 'full'} backup (one snapshot)`,
+      async plan(ctx) {
+        const schema = await ctx.target().schemaOf(ctx.tenant);
+        return `write a ${params.kind ?? 'full'} backup of ${schema} (tenant ${ctx.tenant}) to the backup storage and the catalog`;
+      },
+      async run(ctx) {
+        const target = ctx.target();
+        await target.ensureControlSchema();
+        // The run's id makes the backup exactly-once: a retry returns the backup already taken.
+        const b = await target.backup({
+          tenant: ctx.tenant,
+          kind: params.kind === 'incremental' ? 'incremental' : 'full',
+          id: `${ctx.tenant}-${tag(ctx)}`,
+        });
+        return { summary: describeBackup(b), data: { backupId: b.id } };
+      },
+    },
+  ],
+};
+
+function choiceOf(params: Record<string, string>): BackupChoice {
+  if (params.backup) return { backupId: params.backup };
+  if (params.at) return { at: new Date(params.at) };
+  return 'latest';
+}
+
+const verify: StepDef = {
+  id: 'verify-backup',
+  title: 'Choose the backup and check every file of its chain reads back',
+  async plan(ctx) {
+    const chain = await ctx.target().chainFor(ctx.tenant, choiceOf(ctx.params));
+    return `restore ${chain.map((b) => `${b.kind} ${b.id}`).join(' + ')}`;
+  },
+  async run(ctx) {
+    const target = ctx.target();
+    const chain = await target.chainFor(ctx.tenant, choiceOf(ctx.params));
+    // Before anything is paused: a file another host wrote and this one can't read says so here.
+    await target.verifyReadable(chain);
+    const last = chain.at(-1) as BackupRecord;
+    return {
+      summary: `${chain.length === 1 ? '' : `${chain.length - 1} incremental(s) on a full; `}${describeBackup(last)}; every file reads back`,
+      data: { backupId: last.id, chain: chain.map((b) => b.id) },
+    };
+  },
+};
+
+async function isolated(ctx: StepContext, sandbox: boolean): Promise<string> {
+  const live = await ctx.target().schemaOf(ctx.tenant);
+  return isolatedSchemaName(live, sandbox ? `sandbox_${tag(ctx)}` : tag(ctx));
+}
+
+const restoreInto = (sandbox: boolean): StepDef => ({
+  id: 'restore-isolated',
+  title: sandbox ? 'Restore into a sandbox schema' : 'Restore into an isolated schema',
+  async plan(ctx) {
+    return `rebuild the backup's tables, rows, indexes and constraints into ${await isolated(ctx, sandbox)}`;
+  },
+  async run(ctx) {
+    const target = ctx.target();
+    const chain = await target.chainFor(ctx.tenant, choiceOf(ctx.params));
+    const schema = (ctx.context.isolatedSchema as string | undefined) ?? (await isolated(ctx, sandbox));
+    const r = await target.restoreInto(ctx.tenant, chain, schema);
+    const rows = r.tables.reduce((n, t) => n + t.rows, 0);
+    return {
+      summary: `${schema}: ${r.tables.length} tables, ${rows} rows (${mb(r.bytesRead)} read)`,
+      data: { isolatedSchema: schema },
+    };
+  },
+  async undo(ctx) {
+    const schema = ctx.context.isolatedSchema as string | undefined;
+    if (!schema) return 'no isolated schema was made';
+    const { dropped } = await ctx.target().dropSchema(schema);
+    return dropped ? `dropped ${schema}` : `${schema} was already gone`;
+  },
+  undoOnFailure: !sandbox,
+});
+
+const validate: StepDef = {
+  id: 'validate',
+  title: 'Validate row counts, checksums, foreign keys and sequences',
+  async plan() {
+    return 'compare every table with the catalog (rows, SHA-256), check foreign keys and sequences';
+  },
+  async run(ctx) {
+    const target = ctx.target();
+    const schema = ctx.context.isolatedSchema as string;
+    const chain = await target.chainFor(ctx.tenant, choiceOf(ctx.params));
+    const report = await target.validate(schema, chain.at(-1) as BackupRecord);
+    if (!report.ok)
+      throw new DomainError(
+        'validation_failed',
+        `the restored data differs from the backup: ${report.problems.slice(0, 5).join('; ')}${report.problems.length > 5 ? ` (+${report.problems.length - 5} more)` : ''}`,
+      );
+    const rows = report.tables.reduce((n, t) => n + (t.rows ?? 0), 0);
+    return { summary: `${report.tables.length} tables, ${rows} rows: counts and checksums match` };
+  },
+};
+
+const pause: StepDef = {
+  id: 'pause-writes',
+  title: "Pause the tenant's writes (read-only, writes revoked from the app role)",
+  async plan(ctx) {
+    const schema = await ctx.target().schemaOf(ctx.tenant);
+    return `set read_only for ${ctx.tenant} and revoke INSERT/UPDATE/DELETE on ${schema} from the app role`;
+  },
+  async run(ctx) {
+    const state = await ctx.target().pauseWrites(ctx.tenant);
+    if (!state.paused)
+      throw new DomainError(
+        'pause_failed',
+        `writes still go through on ${state.writable.map((t) => t.table).join(', ')}`,
+      );
+    return { summary: `read-only; a write as the app role is refused on ${state.schema}` };
+  },
+  async undo(ctx) {
+    const state = await ctx.target().resumeWrites(ctx.tenant);
+    return state.paused ? `writes still paused on ${state.schema}!` : `writes back on ${state.schema}`;
+  },
+  undoOnFailure: true,
+};
+
+const approveSwap: StepDef = {
+  id: 'approve-swap',
+  title: 'Approval to swap the tenant to the restored schema (a second person, approver)',
+  kind: 'approval',
+  plan: () => Promise.resolve('wait for an approver other than the requester'),
+  run: () => Promise.resolve({ summary: 'approved' }),
+};
+
+const swap: StepDef = {
+  id: 'swap',
+  title: 'Swap the routing pointer to the restored schema (the old one is kept)',
+  async plan(ctx) {
+    const live = await ctx.target().schemaOf(ctx.tenant);
+    return `point ${ctx.tenant} from ${live} to ${await isolated(ctx, false)}; keep ${live} for rollback`;
+  },
+  async run(ctx) {
+    const r = await ctx.target().swap(ctx.tenant, ctx.context.isolatedSchema as string);
+    return {
+      summary: `${ctx.tenant} now reads ${r.to}; ${r.from} kept for rollback`,
+      data: { previousSchema: r.from },
+    };
+  },
+  async undo(ctx) {
+    const back = ctx.context.previousSchema as string | undefined;
+    if (!back) return 'the pointer never moved';
+    const r = await ctx.target().swap(ctx.tenant, back);
+    return `${ctx.tenant} points back to ${r.to}`;
+  },
+};
+
+const resume: StepDef = {
+  id: 'resume-writes',
+  title: 'Re-enable writes',
+  plan: (ctx) => Promise.resolve(`give the app role back its writes on ${ctx.tenant}'s routed schema; read_only off`),
+  async run(ctx) {
+    const state = await ctx.target().resumeWrites(ctx.tenant);
+    if (state.paused) throw new DomainError('resume_failed', `writes still paused on ${state.schema}`);
+    return { summary: `writable again on ${state.schema}` };
+  },
+  // Rolling a restore back pauses first, so the pointer moves back with no write in between.
+  async undo(ctx) {
+    const state = await ctx.target().pauseWrites(ctx.tenant);
+    return `writes paused on ${state.schema} for the rollback`;
+  },
+};
+
+const watchStep: StepDef = {
+  id: 'watch',
+  title: 'Watch the tenant for 24 h (hourly: writes, error alerts, row counts)',
+  kind: 'watch',
+  plan: () => Promise.resolve('hourly checks for 24 h after writes are back, then a final report'),
+  run: () => Promise.resolve({ summary: 'watching' }),
+};
+
+const dropSandbox: StepDef = {
+  id: 'drop-sandbox',
+  title: 'Drop the sandbox schema (the live tenant was never touched)',
+  plan: () => Promise.resolve('drop the sandbox schema once validated'),
+  async run(ctx) {
+    const schema = ctx.context.isolatedSchema as string;
+    await ctx.target().dropSchema(schema);
+    return { summary: `sandbox restore validated; ${schema} dropped` };
+  },
+};
+
+/**
+ * `tenant-restore <tenant> [backup=<id>|at=<time>] [--sandbox]`: the seed's five steps (pause,
+ * restore into an isolated schema, validate, swap behind an approval, re-enable writes and watch
+ * 24 h). The backup's files are checked before anything is paused. `--sandbox` restores and
+ * validates without touching the live tenant (go-live evidence).
+ */
+export const restoreRunbook: RunbookDef = {
+  name: 'tenant-restore',
+  summary: 'selective restore of one tenant: pause, restore isolated, validate, swap (approval), resume, watch 24 h',
+  destructive: (params) => params.sandbox !== 'true',
+  needsTarget: true,
+  rto: true,
+  steps: (params) =>
+    params.sandbox === 'true'
+      ? [verify, restoreInto(true), validate, dropSandbox]
+      : [verify, pause, restoreInto(false), validate, approveSwap, swap, resume, watchStep],
+  watch: {
+    checks: 24,
+    everyMs: HOUR,
+    async check(ctx) {
+      const state = await ctx.target().writesPaused(ctx.tenant);
+      if (state.paused || state.readOnly)
+        return { ok: false, summary: `writes are paused on ${state.schema}` };
+      return { ok: true, summary: `writable on ${state.schema}` };
+    },
+  },
+};

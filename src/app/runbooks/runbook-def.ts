@@ -1,0 +1,56 @@
+import type { Run, RunbookName, StepKind } from '../../domain/runbooks/runbook';
+import type { TargetSystem } from '../../ports/target-system';
+
+/** What a step sees when it runs: the run, the facts earlier steps passed on, the systems. */
+export interface StepContext {
+  run: Run;
+  tenant: string;
+  params: Record<string, string>;
+  /** Facts earlier steps passed on (merged `StepResult.data`). */
+  context: Record<string, unknown>;
+  /** The SaaS's database; throws a clear DomainError when none is configured. */
+  target(): TargetSystem;
+  now(): Date;
+}
+
+export interface StepResult {
+  /** One line for the progress message and the timeline. */
+  summary: string;
+  /** Facts for later steps (and for undo). */
+  data?: Record<string, unknown>;
+}
+
+/**
+ * One step of a runbook. `run` must be safe to run twice (a worker can die after it acted and
+ * before it recorded): it checks the target's real state first. `undo` likewise.
+ */
+export interface StepDef {
+  id: string;
+  title: string;
+  kind?: StepKind;
+  /** What it would change, for `--dry-run` (reads only). */
+  plan(ctx: StepContext): Promise<string>;
+  run(ctx: StepContext): Promise<StepResult>;
+  undo?(ctx: StepContext): Promise<string>;
+  /** A failure later in the run undoes this step (e.g. paused writes are resumed). */
+  undoOnFailure?: boolean;
+}
+
+/** A runbook: its steps (fixed when the run is recorded), and what it needs. */
+export interface RunbookDef {
+  name: RunbookName;
+  summary: string;
+  /** Changes the tenant: one at a time per tenant, and approval-gated where the steps say. */
+  destructive: boolean | ((params: Record<string, string>) => boolean);
+  /** Acts on TARGET_DATABASE_URL (refused up front without one). */
+  needsTarget: boolean;
+  /** The restore's RTO clock runs from its first step. */
+  rto?: boolean;
+  steps(params: Record<string, string>): StepDef[];
+  /** After-care, once the run completed (restore: hourly checks for 24 h). */
+  watch?: {
+    checks: number;
+    everyMs: number;
+    check(ctx: StepContext, n: number): Promise<{ ok: boolean; summary: string }>;
+  };
+}

@@ -1,0 +1,340 @@
+import { randomUUID } from 'node:crypto';
+import { DomainError } from '../../domain/errors';
+import { incidentRef } from '../../domain/incidents/incident';
+import { maskPersonalData } from '../../domain/masking';
+import { nextMove, runRef, type Run, type RunStep } from '../../domain/runbooks/runbook';
+import { Scope } from '../../domain/tenants/scope';
+import type { RunTx } from '../../ports/runbook-store';
+import type { StepContext, StepDef, RunbookDef } from './runbook-def';
+import { RUNBOOK_MESSAGE, type RunbookDeps } from './runbook-deps';
+
+/** What one advance did, for the job that ran it. */
+export type AdvanceOutcome =
+  | { kind: 'idle' }
+  | { kind: 'busy'; until: Date }
+  | { kind: 'stepped'; step: string }
+  | { kind: 'retry'; step: string; inMs: number };
+
+// Steps act for the person who started the run, on that run's tenant only: the worker's
+// transactions are scoped to it, so no step can read or write another tenant's rows.
+const scopeOf = (tenant: string) => Scope.of([tenant]);
+
+/** The run's definition; a run of a runbook this build lacks can't move (and says so). */
+export function definitionOf(deps: RunbookDeps, run: Run): RunbookDef {
+  const def = deps.runbooks[run.runbook];
+  if (!def)
+    throw new DomainError('unknown_runbook', `${run.runbook} is not available in this build.`);
+  return def;
+}
+
+export function stepContext(deps: RunbookDeps, run: Run): StepContext {
+  return {
+    run,
+    tenant: run.tenant,
+    params: run.params,
+    context: run.context,
+    target() {
+      if (!deps.target) throw new DomainError('no_target', deps.noTarget);
+      return deps.target;
+    },
+    now: () => deps.clock.now(),
+  };
+}
+
+/** Errors worth another try (the target or Vault briefly away), as opposed to a rule broken. */
+export function isRetryable(err: unknown): boolean {
+  if ((err as { retryable?: unknown }).retryable === true) return true;
+  if (err instanceof DomainError) return /unreachable|sealed|timeout/.test(err.code);
+  return true;
+}
+
+function undoInfo(steps: readonly StepDef[]) {
+  return steps.map((s) => ({ undoable: Boolean(s.undo), onFailure: Boolean(s.undoOnFailure) }));
+}
+
+/**
+ * Moves run `number` one step, as its recorded state says (so the same after a restart): runs
+ * or undoes the next step under a lease that a live worker keeps renewing, records what it
+ * did, and queues the next move. Approval gates wait without a job; a step whose worker died is
+ * taken up again once its lease runs out.
+ */
+export async function advanceRun(deps: RunbookDeps, number: number): Promise<AdvanceOutcome> {
+  const token = randomUUID();
+  const now = deps.clock.now();
+  const claim = await deps.store.withRun(
+    Scope.platform('runbook worker: which tenant'),
+    number,
+    async (tx, run) => {
+      if (!deps.runbooks[run.runbook]) return { kind: 'none' as const };
+      const def = definitionOf(deps, run);
+      const steps = def.steps(run.params);
+      const move = nextMove(run, undoInfo(steps));
+      switch (move.kind) {
+        case 'none':
+          return { kind: 'none' as const };
+        case 'finish':
+          await finish(deps, tx, run, move.state);
+          return { kind: 'finished' as const, run };
+        case 'wait_approval':
+          if (move.step.state !== 'waiting_approval') {
+            await tx.updateStep(move.step.index, { state: 'waiting_approval', startedAt: now });
+            await tx.update({ state: 'waiting_approval' });
+          }
+          return { kind: 'waiting' as const, run, step: move.step };
+        case 'run':
+        case 'undo': {
+          const lease = await tx.lease(move.step.index);
+          if (lease.token && lease.until && lease.until > now)
+            return { kind: 'busy' as const, until: lease.until };
+          const undoing = move.kind === 'undo';
+          await tx.updateStep(move.step.index, {
+            state: undoing ? 'undoing' : move.step.kind === 'approval' ? 'done' : 'running',
+            attempt: true,
+            startedAt: move.step.startedAt ?? now,
+            lease: { token, until: new Date(now.getTime() + deps.settings.leaseMs) },
+          });
+          const rtoDueAt =
+            def.rto && run.destructive && !run.rtoDueAt && !run.dryRun && !undoing
+              ? new Date(now.getTime() + deps.settings.rtoMs)
+              : undefined;
+          if (rtoDueAt) await tx.update({ rtoDueAt });
+          return {
+            kind: move.kind,
+            run,
+            step: move.step,
+            def: steps[move.step.index] as StepDef,
+            rtoDueAt,
+          };
+        }
+      }
+    },
+  );
+  if (!claim || claim.kind === 'none') return { kind: 'idle' };
+  if (claim.kind === 'busy') return claim;
+  if (claim.kind === 'finished') {
+    await afterFinish(deps, number);
+    return { kind: 'stepped', step: 'finish' };
+  }
+  if (claim.kind === 'waiting') {
+    await refresh(deps, number);
+    if (claim.step.state !== 'waiting_approval') {
+      await note(
+        deps,
+        claim.run,
+        `${claim.step.title}: waiting for approval from a second person (approver on ${claim.run.tenant})`,
+      );
+      const approvers = await deps.incidents.access.holdersOf([claim.run.tenant], 'approver');
+      await deps.notices.approvalNeeded(
+        claim.run,
+        approvers.filter((u) => u !== claim.run.requestedBy),
+      );
+    }
+    return { kind: 'idle' };
+  }
+  if (claim.rtoDueAt) await deps.jobs.rto(number, claim.rtoDueAt);
+  const fresh = (await deps.store.get(scopeOf(claim.run.tenant), number)) ?? claim.run;
+  await refresh(deps, number);
+  return execute(deps, fresh, claim.step, claim.def, claim.kind, token);
+}
+
+async function execute(
+  deps: RunbookDeps,
+  run: Run,
+  step: RunStep,
+  def: StepDef,
+  kind: 'run' | 'undo',
+  token: string,
+): Promise<AdvanceOutcome> {
+  const ctx = stepContext(deps, run);
+  const beat = setInterval(
+    () => {
+      const until = new Date(deps.clock.now().getTime() + deps.settings.leaseMs);
+      deps.store
+        .renewLease(run.number, step.index, token, until)
+        .catch((err: unknown) =>
+          deps.log.warn({ err, run: runRef(run.number) }, 'runbook step lease not renewed'),
+        );
+    },
+    Math.max(1000, Math.floor(deps.settings.leaseMs / 3)),
+  );
+  beat.unref();
+  let result: { summary: string; data?: Record<string, unknown> } | undefined;
+  let failure: unknown;
+  try {
+    if (step.kind === 'approval') result = { summary: `approved by @${step.approvedBy ?? '?'}` };
+    else if (kind === 'undo')
+      result = { summary: def.undo ? await def.undo(ctx) : 'nothing to undo' };
+    else if (run.dryRun) result = { summary: `would: ${await def.plan(ctx)}` };
+    else result = await def.run(ctx);
+  } catch (err) {
+    failure = err;
+  } finally {
+    clearInterval(beat);
+  }
+  const now = deps.clock.now();
+  const scope = scopeOf(run.tenant);
+  if (failure === undefined && result) {
+    const summary = maskPersonalData(result.summary);
+    await deps.store.withRun(scope, run.number, async (tx) => {
+      await tx.updateStep(step.index, {
+        state: kind === 'undo' ? 'rolled_back' : 'done',
+        finishedAt: now,
+        output: summary,
+        error: null,
+        lease: null,
+      });
+      if (result?.data) await tx.update({ context: result.data });
+    });
+    await note(
+      deps,
+      run,
+      `${step.title}: ${kind === 'undo' ? 'undone' : run.dryRun ? 'planned' : 'done'} — ${summary}`,
+    );
+    await queueNext(deps, run.number);
+    return { kind: 'stepped', step: step.id };
+  }
+  const message = maskPersonalData(failure instanceof Error ? failure.message : String(failure));
+  const retry = isRetryable(failure) && step.attempts + 1 < deps.settings.maxAttempts;
+  if (retry) {
+    const inMs = backoff(step.attempts + 1);
+    await deps.store.withRun(scope, run.number, (tx) =>
+      tx.updateStep(step.index, {
+        error: `attempt ${step.attempts + 1} failed: ${message}; retrying in ${Math.round(inMs / 1000)} s`,
+        lease: null,
+      }),
+    );
+    deps.log.warn(
+      { err: failure, run: runRef(run.number), step: step.id },
+      'runbook step failed; retrying',
+    );
+    await refresh(deps, run.number);
+    const current = await deps.store.get(scope, run.number);
+    if (current) await deps.jobs.advance(run.number, current.version, inMs);
+    return { kind: 'retry', step: step.id, inMs };
+  }
+  deps.log.error({ err: failure, run: runRef(run.number), step: step.id }, 'runbook step failed');
+  await deps.store.withRun(scope, run.number, async (tx, current) => {
+    await tx.updateStep(step.index, {
+      state: 'failed',
+      finishedAt: now,
+      error: message,
+      lease: null,
+    });
+    // An undo that fails ends the run: nothing more is undone blindly; the outcome says where it stopped.
+    if (kind === 'undo' || current.state === 'failing')
+      await tx.update({
+        state: 'failed',
+        finishedAt: now,
+        outcome: `Undoing "${step.title}" failed: ${message}. Nothing further was undone; check the tenant's state before acting.`,
+      });
+    else if (current.state === 'running')
+      await tx.update({ state: 'failing', context: { failedStep: step.title, failure: message } });
+  });
+  await note(deps, run, `${step.title}: failed — ${message}`);
+  await queueNext(deps, run.number);
+  return { kind: 'stepped', step: step.id };
+}
+
+/** 10 s, 30 s, 1 min, 2 min, 5 min… between tries of a step that may pass. */
+function backoff(attempt: number): number {
+  const s = [10, 30, 60, 120, 300, 600][Math.min(attempt - 1, 5)] ?? 600;
+  return s * 1000;
+}
+
+async function finish(deps: RunbookDeps, tx: RunTx, run: Run, state: Run['state']): Promise<void> {
+  const now = deps.clock.now();
+  for (const s of run.steps)
+    if (['pending', 'waiting_approval', 'running'].includes(s.state) && s.kind !== 'watch')
+      await tx.updateStep(s.index, { state: 'skipped', lease: null });
+  const def = deps.runbooks[run.runbook];
+  const watching = state === 'completed' && !run.dryRun && def?.watch;
+  const watchStep = run.steps.find((s) => s.kind === 'watch');
+  if (watchStep)
+    await tx.updateStep(
+      watchStep.index,
+      watching ? { state: 'running', startedAt: now } : { state: 'skipped' },
+    );
+  await tx.update({ state, finishedAt: now, outcome: outcomeOf(run, state) });
+}
+
+function outcomeOf(run: Run, state: Run['state']): string {
+  const failed = run.context.failedStep;
+  switch (state) {
+    case 'completed':
+      return run.dryRun ? 'Dry run: nothing was changed.' : 'All steps done.';
+    case 'failed':
+      return `"${String(failed ?? 'a step')}" failed: ${String(run.context.failure ?? 'see the step')}. What had to be undone to leave the tenant writable was undone.`;
+    case 'cancelled':
+      return 'Cancelled: the completed steps were undone in reverse.';
+    case 'rolled_back':
+      return 'Rolled back: the completed steps were undone in reverse.';
+    default:
+      return state;
+  }
+}
+
+/** After a run ends: its after-care is scheduled, the tenant's state is told, and it is shown. */
+async function afterFinish(deps: RunbookDeps, number: number): Promise<void> {
+  const run = await deps.store.get(Scope.platform('runbook worker: which tenant'), number);
+  if (!run) return;
+  const def = deps.runbooks[run.runbook];
+  if (run.state === 'completed' && !run.dryRun && def?.watch) {
+    const start = (run.finishedAt ?? deps.clock.now()).getTime();
+    for (let n = 1; n <= def.watch.checks; n++)
+      await deps.jobs.watch(number, new Date(start + n * def.watch.everyMs), n);
+  }
+  await note(deps, run, `${runRef(number)} ${run.state.replace('_', ' ')}: ${run.outcome ?? ''}`);
+  await refresh(deps, number);
+}
+
+async function queueNext(deps: RunbookDeps, number: number): Promise<void> {
+  const run = await deps.store.get(Scope.platform('runbook worker: which tenant'), number);
+  await refresh(deps, number);
+  if (run) await deps.jobs.advance(number, run.version);
+}
+
+/** Edits the run's message to its current render (bursts become one edit). */
+export async function refresh(deps: RunbookDeps, number: number): Promise<void> {
+  await deps.outbox
+    .refresh(RUNBOOK_MESSAGE, String(number))
+    .catch((err: unknown) =>
+      deps.log.warn({ err, run: runRef(number) }, 'runbook message not refreshed'),
+    );
+}
+
+/** Every step, approval and refusal goes to the audit log and, for an incident's run, its timeline. */
+export async function note(
+  deps: RunbookDeps,
+  run: Run,
+  text: string,
+  actor?: string,
+): Promise<void> {
+  const at = deps.clock.now();
+  const line = maskPersonalData(
+    `${runRef(run.number)} ${run.runbook}${run.demo ? ' (demo target)' : ''}: ${text}`,
+  );
+  await deps.incidents.audit.record({
+    at,
+    actor: actor ?? run.requestedBy,
+    action: 'runbook',
+    outcome: 'allowed',
+    tenantIds: [run.tenant],
+    ...(run.incident ? { incident: run.incident } : {}),
+    reason: line.slice(0, 1000),
+  });
+  if (!run.incident) return;
+  const incident = run.incident;
+  await deps.incidents.store
+    .inScope(scopeOf(run.tenant), (tx) =>
+      tx.appendTimeline(incident, {
+        at,
+        actor: actor ?? null,
+        kind: 'runbook',
+        text: line,
+        tenants: [run.tenant],
+      }),
+    )
+    .catch((err: unknown) =>
+      deps.log.warn({ err, incident: incidentRef(incident) }, 'runbook timeline entry not written'),
+    );
+}

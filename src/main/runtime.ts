@@ -171,6 +171,8 @@ export async function startRuntime(config: AppConfig, opts: RuntimeOptions): Pro
       register(app, { incidents: deps, chat });
       const routes: Route[] = coreRoutes({
         metrics,
+        log,
+        ...(config.env.METRICS_TOKEN ? { metricsToken: config.env.METRICS_TOKEN } : {}),
         slack: bolt.httpReceiver,
         readiness: [
           { name: 'database', check: () => storage.db.ping() },

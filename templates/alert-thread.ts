@@ -130,3 +130,14 @@ export function renderAlertThread(view: AlertThreadView): { text: string; blocks
   ];
   return { text: [head, ...extra].join('\n'), blocks };
 }
+
+/** The thread reply when a group's last alert resolves. */
+export function renderResolvedNotice(view: {
+  name: string;
+  total: number;
+  incident?: string;
+}): string {
+  const alerts = `${view.total} alert${view.total === 1 ? '' : 's'}`;
+  const where = view.incident ? ` (${view.incident})` : '';
+  return `:white_check_mark: All ${alerts} of *${esc(view.name)}* resolved.${where}`;
+}

@@ -1,4 +1,8 @@
-import { renderAlertThread, type AlertThreadView } from '../../templates/alert-thread';
+import {
+  renderAlertThread,
+  renderResolvedNotice,
+  type AlertThreadView,
+} from '../../templates/alert-thread';
 import { renderDeliveryFailures } from '../../templates/delivery-failures';
 
 const base: AlertThreadView = {
@@ -93,6 +97,15 @@ describe('alert thread message', () => {
     for (const raw of ['<!channel>', '<https://evil', '& rising', 'b=<2>']) {
       expect(body).not.toContain(raw);
     }
+  });
+
+  it('says in the thread when every alert resolved, escaping the name', () => {
+    expect(
+      renderResolvedNotice({ name: 'Latency > 2s <!here>', total: 3, incident: 'INC-4' }),
+    ).toBe(':white_check_mark: All 3 alerts of *Latency &gt; 2s &lt;!here&gt;* resolved. (INC-4)');
+    expect(renderResolvedNotice({ name: 'Memory Alert', total: 1 })).toBe(
+      ':white_check_mark: All 1 alert of *Memory Alert* resolved.',
+    );
   });
 
   it('never cuts an escaped entity in half', () => {

@@ -18,6 +18,8 @@ export interface AlertThreadView {
   claimedTenant?: string;
   state: 'open' | 'resolved';
   firing: number;
+  /** Firing but acknowledged (PagerDuty); counted apart from `firing`. */
+  acknowledged: number;
   total: number;
   incident?: string;
   severity?: string;
@@ -35,22 +37,39 @@ const ICON = {
   resolved: ':white_check_mark:',
 } as const;
 
+/**
+ * Alert text is input from monitoring: `<`, `>` and `&` are Slack's control characters
+ * (`<a|b>` is a link, `<!here>` a ping), so they are escaped as Slack asks; our markup is not.
+ */
+function esc(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
 function who(view: AlertThreadView): string {
-  if (view.tenantId) return `tenant *${view.tenantId}*`;
-  if (view.claimedTenant) return `unknown tenant \`${view.claimedTenant}\``;
+  if (view.tenantId) return `tenant *${esc(view.tenantId)}*`;
+  if (view.claimedTenant) return `unknown tenant \`${esc(view.claimedTenant)}\``;
   return 'platform';
 }
 
+function counts(view: AlertThreadView): string {
+  const { firing, acknowledged, total } = view;
+  if (view.state === 'resolved') return `resolved (all ${total} alert${total === 1 ? '' : 's'})`;
+  if (acknowledged === 0) return `${firing} of ${total} firing`;
+  if (firing === 0) return `${acknowledged} of ${total} acknowledged`;
+  return `${firing} firing, ${acknowledged} acknowledged of ${total}`;
+}
+
 function headline(view: AlertThreadView): string {
-  const icon = view.state === 'resolved' ? ICON.resolved : ICON.firing;
-  const count =
+  const icon =
     view.state === 'resolved'
-      ? `resolved (all ${view.total} alert${view.total === 1 ? '' : 's'})`
-      : `${view.firing} of ${view.total} firing`;
+      ? ICON.resolved
+      : view.firing === 0 && view.acknowledged > 0
+        ? ICON.acknowledged
+        : ICON.firing;
   const incident = view.incident
     ? ` · ${view.incident}${view.severity ? ` ${view.severity}` : ''}`
     : '';
-  return `${icon} *${view.name}* · ${who(view)} · ${count}${incident}`;
+  return `${icon} *${esc(view.name)}* · ${who(view)} · ${counts(view)}${incident}`;
 }
 
 function alertLine(a: AlertThreadAlert): string {
@@ -58,11 +77,14 @@ function alertLine(a: AlertThreadAlert): string {
     .filter(([k]) => !HIDDEN_LABELS.has(k))
     .map(([k, v]) => `${k}=${v}`)
     .join(', ');
+  const since = `since ${hhmm(a.startsAt)}`;
   const when =
     a.status === 'resolved' && a.endsAt
       ? `resolved ${hhmm(a.endsAt)}`
-      : `since ${hhmm(a.startsAt)}`;
-  return `${ICON[a.status]} ${a.summary}${labels ? ` (${labels})` : ''} · ${when}`;
+      : a.status === 'acknowledged'
+        ? `acknowledged, ${since}`
+        : since;
+  return `${ICON[a.status]} ${esc(a.summary)}${labels ? ` (${esc(labels)})` : ''} · ${when}`;
 }
 
 function notes(view: AlertThreadView): string[] {
@@ -74,10 +96,12 @@ function notes(view: AlertThreadView): string[] {
   }
   if (view.security) out.push(':lock: Security incident: keep tenant data out of this channel.');
   if (view.suggestRunbook && view.tenantId) {
-    out.push(`:books: Suggested runbook: \`/runbook run ${view.suggestRunbook} ${view.tenantId}\``);
+    out.push(
+      `:books: Suggested runbook: \`/runbook run ${esc(view.suggestRunbook)} ${esc(view.tenantId)}\``,
+    );
   }
   const problems = [...new Set(view.alerts.flatMap((a) => a.problems))];
-  if (problems.length > 0) out.push(`:warning: ${problems.slice(0, 3).join('; ')}`);
+  if (problems.length > 0) out.push(`:warning: ${esc(problems.slice(0, 3).join('; '))}`);
   return out;
 }
 
@@ -86,7 +110,11 @@ export function renderAlertThread(view: AlertThreadView): { text: string; blocks
   const head = headline(view);
   const shown = view.alerts.slice(0, MAX_ALERTS_SHOWN).map(alertLine);
   const more = view.total > shown.length ? [`_…and ${view.total - shown.length} more_`] : [];
-  const body = [...shown, ...more].join('\n').slice(0, 2900);
+  // Cut under Slack's 3000-character section limit, never inside an escaped entity.
+  const body = [...shown, ...more]
+    .join('\n')
+    .slice(0, 2900)
+    .replace(/&[a-z]{0,3}$/, '');
   const extra = notes(view);
   const blocks: Block[] = [
     { type: 'section', text: { type: 'mrkdwn', text: head } },
@@ -101,4 +129,15 @@ export function renderAlertThread(view: AlertThreadView): { text: string; blocks
       : []),
   ];
   return { text: [head, ...extra].join('\n'), blocks };
+}
+
+/** The thread reply when a group's last alert resolves. */
+export function renderResolvedNotice(view: {
+  name: string;
+  total: number;
+  incident?: string;
+}): string {
+  const alerts = `${view.total} alert${view.total === 1 ? '' : 's'}`;
+  const where = view.incident ? ` (${view.incident})` : '';
+  return `:white_check_mark: All ${alerts} of *${esc(view.name)}* resolved.${where}`;
 }

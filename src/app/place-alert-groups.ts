@@ -1,4 +1,4 @@
-import { ALERT_GROUP_MESSAGE } from '../domain/alerts/alert-group';
+import { activeCounts, ALERT_GROUP_MESSAGE } from '../domain/alerts/alert-group';
 import { incidentRef, type Incident } from '../domain/incidents/incident';
 import type { AlertGroup } from '../ports/alert-store';
 import type { IncidentNotifier } from '../ports/incident-notifier';
@@ -40,7 +40,7 @@ async function placeGroup(deps: AlertDeps, g: AlertGroup): Promise<boolean> {
         at: deps.clock.now(),
         actor: ALERT_ACTOR,
         kind: 'alert',
-        text: `Alert ${g.name} (${g.firing} firing) ${verb} ${incidentRef(incident.incident.number)}`,
+        text: `Alert ${g.name} (${activeCounts(g)}) ${verb} ${incidentRef(incident.incident.number)}`,
         tenants: [g.tenantId as string],
       }),
     );

@@ -2,6 +2,7 @@ import { ALERT_GROUP_MESSAGE, placeKeyOf } from '../domain/alerts/alert-group';
 import { decideAction } from '../domain/alerts/alert-rules';
 import { incidentRef } from '../domain/incidents/incident';
 import type { ChangedGroup } from '../ports/alert-store';
+import { renderResolvedNotice } from '../../templates/alert-thread';
 import { ALERT_ACTOR, type AlertDeps } from './alert-deps';
 import { Scope } from '../domain/tenants/scope';
 
@@ -39,7 +40,6 @@ export async function processAlertPayloads(
 }
 
 async function announceResolved(deps: AlertDeps, g: ChangedGroup): Promise<void> {
-  const text = `:white_check_mark: All ${g.total} alert${g.total === 1 ? '' : 's'} of *${g.name}* resolved.`;
   if (g.incidentId !== undefined && g.tenantId !== undefined) {
     const incident = g.incidentId;
     await deps.incidents.store.inScope(Scope.of([g.tenantId]), (tx) =>
@@ -54,11 +54,14 @@ async function announceResolved(deps: AlertDeps, g: ChangedGroup): Promise<void>
   }
   // The claim needs the thread's message: a group resolved before its first post shows it there.
   if (g.channelId !== undefined && (await deps.store.claimResolveNotice(g.id))) {
-    const where = g.incidentId === undefined ? '' : ` (${incidentRef(g.incidentId)})`;
     await deps.outbox.send({
       channel: g.channelId,
       threadTs: g.threadTs ?? g.messageTs,
-      text: `${text}${where}`,
+      text: renderResolvedNotice({
+        name: g.name,
+        total: g.total,
+        ...(g.incidentId === undefined ? {} : { incident: incidentRef(g.incidentId) }),
+      }),
     });
   }
 }

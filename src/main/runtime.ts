@@ -188,6 +188,8 @@ export async function startRuntime(config: AppConfig, opts: RuntimeOptions): Pro
       });
       const routes: Route[] = coreRoutes({
         metrics,
+        log,
+        ...(config.env.METRICS_TOKEN ? { metricsToken: config.env.METRICS_TOKEN } : {}),
         slack: bolt.httpReceiver,
         readiness: [
           { name: 'database', check: () => storage.db.ping() },

@@ -1,6 +1,8 @@
 import type { HTTPReceiver } from '@slack/bolt';
+import { requireBearer } from '../adapters/http/bearer';
 import { sendJson, type Route } from '../adapters/http/http-server';
 import type { Metrics } from '../adapters/http/metrics';
+import type { Logger } from '../adapters/logging/logger';
 
 export interface Readiness {
   name: string;
@@ -21,10 +23,37 @@ async function withTimeout(p: Promise<void>, ms: number): Promise<void> {
   }
 }
 
+export type CheckState = 'ok' | 'unreachable';
+
+/**
+ * Runs every readiness check (each within 1.5 s). The answer names each check's state only:
+ * connection errors carry hosts, ports and user names, so their detail goes to the log.
+ */
+export async function readinessReport(
+  readiness: Readiness[],
+  log: Pick<Logger, 'warn'>,
+): Promise<{ ready: boolean; checks: Record<string, CheckState> }> {
+  const results = await Promise.all(
+    readiness.map(async (r): Promise<[string, CheckState]> => {
+      try {
+        await withTimeout(r.check(), 1500);
+        return [r.name, 'ok'];
+      } catch (err) {
+        log.warn({ err, check: r.name }, 'readiness check failed');
+        return [r.name, 'unreachable'];
+      }
+    }),
+  );
+  return { ready: results.every(([, v]) => v === 'ok'), checks: Object.fromEntries(results) };
+}
+
 /** Liveness, readiness (database and queue), metrics and — in http mode — Slack's endpoint. */
 export function coreRoutes(opts: {
   metrics: Metrics;
   readiness: Readiness[];
+  log: Pick<Logger, 'warn'>;
+  /** METRICS_TOKEN: when set, /metrics wants it as a bearer token; unset, /metrics is open. */
+  metricsToken?: string;
   slack?: HTTPReceiver;
 }): Route[] {
   const routes: Route[] = [
@@ -39,28 +68,17 @@ export function coreRoutes(opts: {
       path: '/readyz',
       name: 'readyz',
       handler: async (_q, res) => {
-        const results = await Promise.all(
-          opts.readiness.map(async (r) => {
-            try {
-              await withTimeout(r.check(), 1500);
-              return [r.name, 'ok'] as const;
-            } catch (err) {
-              return [r.name, `unreachable: ${(err as Error).message}`] as const;
-            }
-          }),
-        );
-        const ready = results.every(([, v]) => v === 'ok');
-        sendJson(res, ready ? 200 : 503, {
-          status: ready ? 'ready' : 'not_ready',
-          checks: Object.fromEntries(results),
-        });
+        const { ready, checks } = await readinessReport(opts.readiness, opts.log);
+        sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not_ready', checks });
       },
     },
     {
       method: 'GET',
       path: '/metrics',
       name: 'metrics',
-      handler: async (_q, res) => {
+      handler: async (req, res) => {
+        if (opts.metricsToken && !requireBearer(req, res, opts.metricsToken, 'METRICS_TOKEN'))
+          return;
         const body = await opts.metrics.registry.metrics();
         res.writeHead(200, { 'content-type': opts.metrics.registry.contentType });
         res.end(body);

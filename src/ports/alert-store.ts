@@ -42,7 +42,9 @@ export interface AlertGroup {
   severity?: string;
   security: boolean;
   suggestRunbook?: string;
+  /** Alerts firing, and firing but acknowledged (PagerDuty); the rest of `total` resolved. */
   firing: number;
+  acknowledged: number;
   total: number;
   version: number;
   incidentId?: number;

@@ -31,7 +31,7 @@ describe(`migrations (${storageUnderTest()} storage)`, () => {
     const other = t.another();
     const [a, b] = await Promise.all([migrate(t.db), migrate(other)]);
     const all = loadMigrations().map((m) => m.version);
-    expect([...a, ...b].sort()).toEqual(all);
+    expect([...a, ...b].sort((x, y) => x - y)).toEqual(all);
     expect(await migrate(t.db)).toEqual([]);
     await expect(assertMigrated(t.db)).resolves.toBeUndefined();
     const rows = await t.db.owner(

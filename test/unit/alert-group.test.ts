@@ -1,4 +1,5 @@
 import {
+  activeCounts,
   alertGroupKey,
   isNewerState,
   newestPerAlert,
@@ -9,6 +10,13 @@ import {
 const at = (iso: string) => new Date(iso);
 
 describe('alert groups', () => {
+  it('counts firing and acknowledged alerts apart', () => {
+    expect(activeCounts({ firing: 2, acknowledged: 0 })).toBe('2 firing');
+    expect(activeCounts({ firing: 0, acknowledged: 1 })).toBe('1 acknowledged');
+    expect(activeCounts({ firing: 2, acknowledged: 1 })).toBe('2 firing, 1 acknowledged');
+    expect(activeCounts({ firing: 0, acknowledged: 0 })).toBe('0 firing');
+  });
+
   it('keys a tenant problem, a platform problem and an unknown tenant apart', () => {
     const known = new Set(['acme']);
     expect(alertGroupKey(resolveTenant('acme', known), 'TenantErrorRateHigh')).toBe(

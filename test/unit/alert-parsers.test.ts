@@ -9,6 +9,13 @@ import ddRecovered from '../fixtures/alerts/datadog-recovered.json';
 import pdTrigger from '../fixtures/alerts/pagerduty-trigger.json';
 import pdAcknowledge from '../fixtures/alerts/pagerduty-acknowledge.json';
 import pdResolve from '../fixtures/alerts/pagerduty-resolve.json';
+import grafanaDocs from '../fixtures/alerts/grafana-docs-firing.json';
+import ddDefaultRecovered from '../fixtures/alerts/datadog-default-recovered.json';
+import ddDocsTriggered from '../fixtures/alerts/datadog-docs-default-triggered.json';
+import ddDocsRecovered from '../fixtures/alerts/datadog-docs-default-recovered.json';
+import pdDocsTrigger from '../fixtures/alerts/pagerduty-docs-trigger.json';
+import pdDocsAcknowledge from '../fixtures/alerts/pagerduty-docs-acknowledge.json';
+import pdDocsResolve from '../fixtures/alerts/pagerduty-docs-resolve.json';
 import {
   groupKey,
   labelFingerprint,
@@ -154,6 +161,52 @@ describe('parseAlertmanager', () => {
     expect(groupKey(nameless!)).toBe('*/unnamed-alert');
   });
 
+  it('masks personal data in summaries, descriptions, labels and problems, not in identifiers', () => {
+    const payload = clone(amResolved) as unknown as {
+      alerts: {
+        labels: Record<string, string>;
+        annotations: Record<string, string>;
+        fingerprint?: string;
+      }[];
+    };
+    const sent = payload.alerts[0]!;
+    delete sent.fingerprint;
+    sent.labels = {
+      ...sent.labels,
+      owner: 'jane.doe@example.com',
+      pager: '+34 612 345 678',
+      ip: '10.1.2.3',
+    };
+    sent.annotations = {
+      summary: 'Call jane.doe@example.com about acme',
+      description: 'or +34 612 345 678 from 10.1.2.3',
+    };
+    const alert = only(parseAlertmanager(payload));
+    const text = JSON.stringify({ ...alert, raw: undefined });
+    for (const pii of ['jane.doe@example.com', '612 345 678']) expect(text).not.toContain(pii);
+    expect(alert.summary).toBe('Call j***@example.com about acme');
+    expect(alert.annotations.description).toContain('10.1.2.3');
+    expect(alert.labels).toMatchObject({
+      alertname: 'TenantErrorRateHigh',
+      tenant_id: 'acme',
+      ip: '10.1.2.3',
+    });
+    expect(alert.tenantId).toBe('acme');
+    expect(alert.fingerprint).toBe(labelFingerprint(sent.labels));
+    const badTenant = clone(amResolved);
+    badTenant.alerts[0]!.labels.tenant_id = 'jane.doe@example.com';
+    expect(JSON.stringify(only(parseAlertmanager(badTenant)).problems)).not.toContain('jane.doe');
+  });
+
+  it('masks a PagerDuty summary that names a person, keeping the dedup_key exact', () => {
+    const event = clone(pdTrigger);
+    event.payload.summary = 'Quota alert, owner maria.garcia@example.com';
+    event.dedup_key = 'quota/maria.garcia@example.com';
+    const alert = only(parsePagerDuty(event, { receivedAt }));
+    expect(alert.summary).toBe('Quota alert, owner m***@example.com');
+    expect(alert.fingerprint).toBe('quota/maria.garcia@example.com');
+  });
+
   it('reads the tenant from configured labels', () => {
     const payload = clone(amResolved);
     const labels = payload.alerts[0]!.labels as Record<string, string>;
@@ -223,6 +276,39 @@ describe('parseGrafana', () => {
     expect(parseGrafana(noLabels)).toMatchObject({ ok: false, field: 'alerts[0].labels' });
   });
 
+  it("reads Grafana's own published example (two platform alerts, Grafana's version 1)", () => {
+    const result = parseGrafana(grafanaDocs);
+    const [memory, cpu] = alertsOf(result);
+    expect(memory).toMatchObject({
+      source: 'grafana',
+      fingerprint: 'c6eadffa33fcdf37',
+      name: 'High memory usage',
+      summary: 'This alert was triggered for zone us-1',
+      labels: { team: 'blue', zone: 'us-1' },
+      problems: [],
+    });
+    expect(memory?.tenantId).toBeUndefined();
+    expect(memory?.startsAt.toISOString()).toBe('2021-10-12T07:51:03.157Z');
+    expect(cpu).toMatchObject({ name: 'High CPU usage', fingerprint: 'bc97ff14869b13e3' });
+    expect(result).toMatchObject({
+      meta: {
+        orgId: 1,
+        receiver: 'My Super Webhook',
+        title: '[FIRING:2]  (blue)',
+        truncatedAlerts: 0,
+      },
+    });
+  });
+
+  it("normalizes an alert exactly as Alertmanager's parser does (same shape, same rules)", () => {
+    const grafana = alertsOf(parseGrafana(grafanaFiring));
+    const asAlertmanager = alertsOf(
+      parseAlertmanager({ ...amFiring, alerts: grafanaFiring.alerts }),
+    );
+    const withoutSource = ({ source: _s, ...rest }: NormalizedAlert) => rest;
+    expect(grafana.map(withoutSource)).toEqual(asAlertmanager.map(withoutSource));
+  });
+
   it('refuses legacy dashboard-alert payloads with a hint', () => {
     const legacy = { ruleName: 'High CPU', state: 'alerting', evalMatches: [] };
     expect(parseGrafana(legacy)).toMatchObject({
@@ -234,17 +320,80 @@ describe('parseGrafana', () => {
 });
 
 describe('parseDatadog', () => {
-  it('reads the default payload: transition and tenant from the title, id as fingerprint', () => {
+  it('reads the default payload: transition and tenant from the title, the monitor as identity', () => {
     const alert = only(parseDatadog(ddDefault));
     expect(alert).toMatchObject({
       source: 'datadog',
-      fingerprint: '7890123456789012345',
+      fingerprint: expect.stringMatching(/^dd-[0-9a-f]{16}$/),
       status: 'firing',
       name: 'TenantErrorRateHigh',
       tenantId: 'acme',
+      problems: [],
     });
+    expect(alert.fingerprint).not.toBe(ddDefault.id);
     expect(alert.startsAt.toISOString()).toBe('2026-03-02T09:20:00.000Z');
-    expect(alert.problems).toEqual([expect.stringContaining('alert_cycle_key')]);
+  });
+
+  it('matches a default-payload recovery to its trigger: title without prefixes, scope, org', () => {
+    const trigger = only(parseDatadog(ddDefault));
+    const recovery = only(parseDatadog(ddDefaultRecovered));
+    expect(recovery).toMatchObject({ status: 'resolved', fingerprint: trigger.fingerprint });
+    const docsTrigger = only(parseDatadog(ddDocsTriggered));
+    const docsRecovery = only(parseDatadog(ddDocsRecovered));
+    expect(docsTrigger).toMatchObject({ status: 'firing', name: 'Memory Alert', problems: [] });
+    expect(docsRecovery).toMatchObject({
+      status: 'resolved',
+      fingerprint: docsTrigger.fingerprint,
+    });
+    // Warn, No Data and re-notifications are the same alert; priority prefixes don't matter.
+    for (const title of [
+      '[Warn on {tenant_id:acme}] TenantErrorRateHigh',
+      '[No Data on {tenant_id:acme}] TenantErrorRateHigh',
+      '[P1] [Re-Triggered on {tenant_id:acme}] TenantErrorRateHigh',
+    ]) {
+      expect(only(parseDatadog({ ...ddDefault, title })).fingerprint).toBe(trigger.fingerprint);
+    }
+  });
+
+  it('keeps apart what the default payload tells apart: scope, monitor title, org, monitor id', () => {
+    const base = only(parseDatadog(ddDefault)).fingerprint;
+    const variants = [
+      { title: '[Triggered on {tenant_id:globex}] TenantErrorRateHigh' },
+      { title: '[Triggered on {tenant_id:acme}] TenantLatencyP99High' },
+      { org: { id: '999', name: 'Other org' } },
+      { alert_id: '98765432' },
+    ];
+    const prints = variants.map((v) => only(parseDatadog({ ...ddDefault, ...v })).fingerprint);
+    expect(new Set([base, ...prints]).size).toBe(variants.length + 1);
+  });
+
+  it('identifies by monitor id when $ALERT_ID is sent, so a renamed monitor still recovers', () => {
+    const trigger = only(parseDatadog({ ...ddDefault, alert_id: '42' }));
+    const renamed = only(
+      parseDatadog({
+        ...ddDefaultRecovered,
+        alert_id: '42',
+        title: '[Recovered on {tenant_id:acme}] Renamed',
+      }),
+    );
+    expect(renamed.fingerprint).toBe(trigger.fingerprint);
+  });
+
+  it('reads the scope the same from $ALERT_SCOPE and from the title', () => {
+    const fromTitle = only(
+      parseDatadog({
+        ...ddDefault,
+        title: '[Triggered on {env:prod,tenant_id:acme}] TenantErrorRateHigh',
+      }),
+    );
+    const fromScope = only(
+      parseDatadog({
+        ...ddDefault,
+        title: '[Triggered] TenantErrorRateHigh',
+        alert_scope: 'tenant_id:acme, env:prod',
+      }),
+    );
+    expect(fromScope.fingerprint).toBe(fromTitle.fingerprint);
   });
 
   it('uses the alert cycle key, scope and tags when the payload carries them', () => {
@@ -272,7 +421,7 @@ describe('parseDatadog', () => {
     payload.title = 'TenantQuotaNearLimit';
     expect(only(parseDatadog(payload))).toMatchObject({
       tenantId: 'globex',
-      problems: [expect.stringContaining('taken as firing'), expect.any(String)],
+      problems: [expect.stringContaining('taken as firing')],
     });
   });
 
@@ -326,6 +475,30 @@ describe('parsePagerDuty', () => {
     });
     expect(resolve).toMatchObject({ status: 'resolved', fingerprint: ack.fingerprint });
     expect(resolve.endsAt).toEqual(receivedAt);
+  });
+
+  it("reads PagerDuty's own published trigger, acknowledge and resolve examples", () => {
+    const trigger = only(parsePagerDuty(pdDocsTrigger, { receivedAt }));
+    expect(trigger).toMatchObject({
+      fingerprint: 'samplekeyhere',
+      status: 'firing',
+      name: 'deploy',
+      summary: 'Example alert on host1.example.com',
+      severityHint: 'info',
+      labels: { 'ping time': '1500ms', 'load avg': '0.75' },
+      annotations: { component: 'postgres', group: 'prod-datapipe' },
+      problems: [],
+    });
+    expect(trigger.tenantId).toBeUndefined();
+    expect(trigger.startsAt.toISOString()).toBe('2015-07-17T08:42:58.315Z');
+    expect(only(parsePagerDuty(pdDocsAcknowledge, { receivedAt }))).toMatchObject({
+      status: 'acknowledged',
+      fingerprint: 'dedupkeyhere',
+    });
+    expect(only(parsePagerDuty(pdDocsResolve, { receivedAt }))).toMatchObject({
+      status: 'resolved',
+      fingerprint: 'dedupkeyhere',
+    });
   });
 
   it('derives a stable dedup_key for a trigger without one', () => {

@@ -1,4 +1,8 @@
-import { renderAlertThread, type AlertThreadView } from '../../templates/alert-thread';
+import {
+  renderAlertThread,
+  renderResolvedNotice,
+  type AlertThreadView,
+} from '../../templates/alert-thread';
 import { renderDeliveryFailures } from '../../templates/delivery-failures';
 
 const base: AlertThreadView = {
@@ -6,6 +10,7 @@ const base: AlertThreadView = {
   tenantId: 'acme',
   state: 'open',
   firing: 2,
+  acknowledged: 0,
   total: 3,
   security: false,
   alerts: [
@@ -42,6 +47,77 @@ describe('alert thread message', () => {
     expect(renderAlertThread({ ...base, state: 'resolved', firing: 0 }).text).toContain(
       ':white_check_mark: *TenantQuotaNearLimit* · tenant *acme* · resolved (all 3 alerts)',
     );
+  });
+
+  it('shows acknowledged alerts as acknowledged, keeping their start', () => {
+    const acked = {
+      ...base.alerts[0]!,
+      status: 'acknowledged' as const,
+      startsAt: new Date('2026-03-02T12:05:00Z'),
+    };
+    const only = renderAlertThread({
+      ...base,
+      firing: 0,
+      acknowledged: 1,
+      total: 1,
+      alerts: [acked],
+    });
+    expect(only.text).toContain(
+      ':large_orange_circle: *TenantQuotaNearLimit* · tenant *acme* · 1 of 1 acknowledged',
+    );
+    expect(only.text).not.toContain('firing');
+    expect(JSON.stringify(only.blocks)).toContain(
+      ':large_orange_circle: storage at 93% (resource=storage) · acknowledged, since 12:05Z',
+    );
+    const mixed = renderAlertThread({ ...base, firing: 1, acknowledged: 1, total: 3 });
+    expect(mixed.text).toContain(
+      ':red_circle: *TenantQuotaNearLimit* · tenant *acme* · 1 firing, 1 acknowledged of 3',
+    );
+  });
+
+  it('escapes <, > and & of alert text and keeps its own markup', () => {
+    const { text, blocks } = renderAlertThread({
+      ...base,
+      name: 'Errors<>&Co',
+      alerts: [
+        {
+          ...base.alerts[0]!,
+          summary: 'p99 > 2s & rising <!channel> <https://evil.example|click>',
+          labels: { path: '/api?a=1&b=<2>' },
+          problems: ['label <x> & more'],
+        },
+      ],
+    });
+    const body = JSON.stringify(blocks);
+    expect(text).toContain(':red_circle: *Errors&lt;&gt;&amp;Co* · tenant *acme*');
+    expect(body).toContain(
+      'p99 &gt; 2s &amp; rising &lt;!channel&gt; &lt;https://evil.example|click&gt; (path=/api?a=1&amp;b=&lt;2&gt;)',
+    );
+    expect(body).toContain(':warning: label &lt;x&gt; &amp; more');
+    for (const raw of ['<!channel>', '<https://evil', '& rising', 'b=<2>']) {
+      expect(body).not.toContain(raw);
+    }
+  });
+
+  it('says in the thread when every alert resolved, escaping the name', () => {
+    expect(
+      renderResolvedNotice({ name: 'Latency > 2s <!here>', total: 3, incident: 'INC-4' }),
+    ).toBe(':white_check_mark: All 3 alerts of *Latency &gt; 2s &lt;!here&gt;* resolved. (INC-4)');
+    expect(renderResolvedNotice({ name: 'Memory Alert', total: 1 })).toBe(
+      ':white_check_mark: All 1 alert of *Memory Alert* resolved.',
+    );
+  });
+
+  it('never cuts an escaped entity in half', () => {
+    const summary = `${'x'.repeat(2880)}&&&&&&&&&&`; // the second &amp; straddles the cut
+    const { blocks } = renderAlertThread({
+      ...base,
+      total: 1,
+      alerts: [{ ...base.alerts[0]!, summary, labels: {} }],
+    });
+    const section = (blocks[1] as { text: { text: string } }).text.text;
+    expect(section.length).toBeLessThanOrEqual(2900);
+    expect(section).toMatch(/&amp;$/);
   });
 
   it('names the incident, the runbook to run and security handling', () => {

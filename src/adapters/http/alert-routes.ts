@@ -1,4 +1,3 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AlertSource, ParseOptions, ParseResult } from '../../domain/alerts/normalized-alert';
 import { parseAlertmanager } from '../../domain/alerts/parse-alertmanager';
@@ -6,6 +5,7 @@ import { parseDatadog } from '../../domain/alerts/parse-datadog';
 import { parseGrafana } from '../../domain/alerts/parse-grafana';
 import { parsePagerDuty } from '../../domain/alerts/parse-pagerduty';
 import type { ReceivedPayload, StoredPayload } from '../../ports/alert-store';
+import { requireBearer } from './bearer';
 import { readBody, sendJson, TooLarge, type Route } from './http-server';
 
 export const MAX_ALERT_BODY = 1024 * 1024;
@@ -23,15 +23,6 @@ export interface AlertRouteOptions {
   tenantLabels: readonly string[];
   accept(payload: ReceivedPayload): Promise<StoredPayload>;
   now?: () => Date;
-}
-
-const digest = (value: string) => createHash('sha256').update(value).digest();
-
-/** Bearer check in constant time: both sides are hashed to equal length first. */
-export function bearerMatches(header: string | undefined, token: string | undefined): boolean {
-  if (!token) return false;
-  const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header ?? '');
-  return timingSafeEqual(digest(match?.[1] ?? ''), digest(token)) && match !== null;
 }
 
 function isJson(contentType: string | undefined): boolean {
@@ -91,13 +82,7 @@ async function receive(
   res: ServerResponse,
 ): Promise<void> {
   // The token is checked before the body is read: a refused request costs nothing.
-  if (!bearerMatches(req.headers.authorization, opts.token)) {
-    res.setHeader('www-authenticate', 'Bearer');
-    return sendJson(res, 401, {
-      error: 'unauthorized',
-      message: 'A valid Authorization: Bearer <ALERT_WEBHOOK_TOKEN> header is required.',
-    });
-  }
+  if (!requireBearer(req, res, opts.token, 'ALERT_WEBHOOK_TOKEN')) return;
   const read = await readJson(req);
   if ('status' in read) {
     // The rest of an oversized body is not read: don't keep the connection.

@@ -1,6 +1,7 @@
 import type { PoolClient } from 'pg';
 import {
   alertGroupKey,
+  CYCLE_START_SOURCES,
   newestPerAlert,
   resolveTenant,
   type TenantResolution,
@@ -57,19 +58,26 @@ const RANK = (s: string) =>
   `(CASE ${s} WHEN 'firing' THEN 0 WHEN 'acknowledged' THEN 1 ELSE 2 END)`;
 
 // Follow-up events (a PagerDuty resolve carries only its dedup_key) keep the alert's identity and
-// group; a firing event moves it to the open group of its key. Older states than the stored one
-// lose, and an acknowledgement never reopens a resolved alert.
+// group; a firing event moves it to the open group of its key. Deliveries are ordered by
+// state_at (older states lose) and an acknowledgement never reopens a resolved alert. The start
+// of the firing cycle changes only with a source that sends it ($3) or a trigger after a resolve;
+// a re-trigger of an acknowledged alert leaves it acknowledged, as PagerDuty does.
 const UPSERT_ALERTS_SQL = `
 INSERT INTO alerts AS a (source, fingerprint, tenant_id, claimed_tenant, group_id, group_key, name,
-  status, summary, severity_hint, labels, annotations, starts_at, ends_at, last_event_id, updated_at)
+  status, summary, severity_hint, labels, annotations, starts_at, state_at, ends_at, last_event_id,
+  updated_at)
 SELECT x.source, x.fingerprint, x.tenant_id, x.claimed_tenant, x.group_id, x.group_key, x.name,
-  x.status, x.summary, x.severity_hint, x.labels, x.annotations, x.starts_at, x.ends_at, x.event_id, $2
+  x.status, x.summary, x.severity_hint, x.labels, x.annotations, x.starts_at, x.starts_at, x.ends_at,
+  x.event_id, $2
 FROM jsonb_to_recordset($1::jsonb) AS x(source text, fingerprint text, tenant_id text,
   claimed_tenant text, group_id bigint, group_key text, name text, status text, summary text,
   severity_hint text, labels jsonb, annotations jsonb, starts_at timestamptz, ends_at timestamptz,
   event_id bigint)
 ON CONFLICT (source, fingerprint) DO UPDATE SET
-  status = EXCLUDED.status, starts_at = EXCLUDED.starts_at, ends_at = EXCLUDED.ends_at,
+  status = CASE WHEN EXCLUDED.status = 'firing' AND a.status = 'acknowledged' THEN a.status ELSE EXCLUDED.status END,
+  starts_at = CASE WHEN EXCLUDED.source = ANY($3::text[]) OR (EXCLUDED.status = 'firing' AND a.status = 'resolved')
+    THEN EXCLUDED.starts_at ELSE a.starts_at END,
+  state_at = EXCLUDED.state_at, ends_at = EXCLUDED.ends_at,
   last_event_id = EXCLUDED.last_event_id, updated_at = EXCLUDED.updated_at,
   group_id = CASE WHEN EXCLUDED.status = 'firing' THEN EXCLUDED.group_id ELSE coalesce(a.group_id, EXCLUDED.group_id) END,
   tenant_id = CASE WHEN EXCLUDED.status = 'firing' THEN EXCLUDED.tenant_id ELSE a.tenant_id END,
@@ -79,18 +87,21 @@ ON CONFLICT (source, fingerprint) DO UPDATE SET
   summary = CASE WHEN EXCLUDED.status = 'firing' THEN EXCLUDED.summary ELSE a.summary END,
   labels = CASE WHEN EXCLUDED.status = 'firing' THEN EXCLUDED.labels ELSE a.labels END,
   annotations = CASE WHEN EXCLUDED.status = 'firing' THEN EXCLUDED.annotations ELSE a.annotations END
-WHERE (EXCLUDED.starts_at > a.starts_at
-    OR (EXCLUDED.starts_at = a.starts_at AND ${RANK('EXCLUDED.status')} > ${RANK('a.status')}))
+WHERE (EXCLUDED.state_at > a.state_at
+    OR (EXCLUDED.state_at = a.state_at AND ${RANK('EXCLUDED.status')} > ${RANK('a.status')}))
   AND NOT (EXCLUDED.status = 'acknowledged' AND a.status = 'resolved')
 RETURNING group_id`;
 
 const RECOUNT_SQL = `
 WITH before AS (SELECT id, state FROM alert_groups WHERE id = ANY($1::bigint[])),
 counts AS (
-  SELECT b.id, count(a.id) FILTER (WHERE a.status <> 'resolved')::int AS active, count(a.id)::int AS total
+  SELECT b.id, count(a.id) FILTER (WHERE a.status = 'firing')::int AS firing,
+    count(a.id) FILTER (WHERE a.status = 'acknowledged')::int AS acked,
+    count(a.id) FILTER (WHERE a.status <> 'resolved')::int AS active, count(a.id)::int AS total
   FROM before b LEFT JOIN alerts a ON a.group_id = b.id GROUP BY b.id
 )
-UPDATE alert_groups g SET firing_count = c.active, total_count = c.total, version = g.version + 1,
+UPDATE alert_groups g SET firing_count = c.firing, acknowledged_count = c.acked,
+  total_count = c.total, version = g.version + 1,
   updated_at = $2, state = CASE WHEN c.active > 0 THEN 'open' ELSE 'resolved' END,
   resolved_at = CASE WHEN c.active > 0 THEN NULL ELSE coalesce(g.resolved_at, $2) END
 FROM counts c JOIN before b ON b.id = c.id
@@ -200,6 +211,7 @@ export async function applyEvents(
     const upserted = await c.query<{ group_id: string | null }>(UPSERT_ALERTS_SQL, [
       JSON.stringify(specs),
       opts.now,
+      CYCLE_START_SOURCES,
     ]);
     const touched = new Set(created);
     for (const r of upserted.rows) if (r.group_id !== null) touched.add(Number(r.group_id));

@@ -18,6 +18,7 @@ export interface GroupRow {
   security: boolean;
   suggest_runbook: string | null;
   firing_count: number;
+  acknowledged_count: number;
   total_count: number;
   version: number;
   incident_id: string | null;
@@ -36,6 +37,7 @@ export function toGroup(r: GroupRow): AlertGroup {
     action: r.action,
     security: r.security,
     firing: r.firing_count,
+    acknowledged: r.acknowledged_count,
     total: r.total_count,
     version: r.version,
     placed: r.placed_at !== null,

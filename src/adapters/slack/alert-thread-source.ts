@@ -21,6 +21,7 @@ export function alertThreadSource(deps: {
         name: g.name,
         state: g.state,
         firing: g.firing,
+        acknowledged: g.acknowledged,
         total: g.total,
         security: g.security,
         alerts,

@@ -1,4 +1,4 @@
-import { PLATFORM_SCOPE, type AlertStatus } from './normalized-alert';
+import { PLATFORM_SCOPE, type AlertSource, type AlertStatus } from './normalized-alert';
 
 /** The live chat message kind of an alert group's thread. */
 export const ALERT_GROUP_MESSAGE = 'alert-group';
@@ -36,6 +36,23 @@ export function alertGroupKey(tenant: TenantResolution, name: string): string {
 /** Groups are placed in chat one tenant at a time (so a second problem joins the first's incident). */
 export function placeKeyOf(group: { tenantId?: string }): string {
   return group.tenantId ?? PLATFORM_SCOPE;
+}
+
+/**
+ * Sources whose every delivery carries the start of the alert's firing cycle (Alertmanager's and
+ * Grafana's `startsAt`). The others (PagerDuty, Datadog) send the time of each event: a follow-up
+ * (acknowledge, re-trigger, recovery) keeps the start stored, and only a trigger after a
+ * resolve begins a new cycle.
+ */
+export const CYCLE_START_SOURCES: readonly AlertSource[] = ['alertmanager', 'grafana'];
+
+/** "2 firing", "1 acknowledged", "2 firing, 1 acknowledged": a group's unresolved alerts. */
+export function activeCounts(g: { firing: number; acknowledged: number }): string {
+  const parts = [
+    ...(g.firing > 0 || g.acknowledged === 0 ? [`${g.firing} firing`] : []),
+    ...(g.acknowledged > 0 ? [`${g.acknowledged} acknowledged`] : []),
+  ];
+  return parts.join(', ');
 }
 
 const STATUS_RANK: Record<AlertStatus, number> = { firing: 0, acknowledged: 1, resolved: 2 };

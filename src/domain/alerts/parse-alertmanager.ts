@@ -1,11 +1,12 @@
 import { z } from 'zod';
+import { buildAlert } from './build-alert';
 import {
-  buildAlert,
   cleanStringMap,
   failure,
   failureFrom,
   parseTimestamp,
   stringTimestampSchema,
+  type AlertSource,
   type NormalizedAlert,
   type ParseOptions,
   type ParseResult,
@@ -15,8 +16,11 @@ export const ALERTMANAGER_WEBHOOK_VERSION = '4';
 
 const stringMap = z.record(z.string(), z.unknown());
 
-// One element of `alerts`, as template.Alert in Alertmanager's template/template.go.
-const alertSchema = z.object({
+/**
+ * One element of `alerts`, as template.Alert in Alertmanager's template/template.go. Grafana
+ * Alerting sends the same shape and extends it (`.extend()`).
+ */
+export const templateAlertSchema = z.object({
   status: z.enum(['firing', 'resolved']),
   labels: stringMap,
   annotations: stringMap.optional(),
@@ -26,6 +30,16 @@ const alertSchema = z.object({
   // Added in Alertmanager 0.19; computed from the labels when an older one leaves it out.
   fingerprint: z.string().optional(),
 });
+
+/** The fields of template.Data every sender of Alertmanager's webhook shape fills. */
+export const templateDataShape = {
+  truncatedAlerts: z.number().int().nonnegative().optional(),
+  status: z.enum(['firing', 'resolved']),
+  groupLabels: stringMap.optional(),
+  commonLabels: stringMap.optional(),
+  commonAnnotations: stringMap.optional(),
+  externalURL: z.string().optional(),
+};
 
 // webhook.Message in notify/webhook/webhook.go: template.Data plus version, groupKey and
 // truncatedAlerts. Keys are checked in this order, so a wrong version is reported first.
@@ -37,38 +51,54 @@ const messageSchema = z.object({
         : `unsupported Alertmanager webhook version ${JSON.stringify(issue.input)}; expected "${ALERTMANAGER_WEBHOOK_VERSION}"`,
   }),
   groupKey: z.string(),
-  truncatedAlerts: z.number().int().nonnegative().optional(),
-  status: z.enum(['firing', 'resolved']),
+  ...templateDataShape,
   receiver: z.string(),
-  groupLabels: stringMap.optional(),
-  commonLabels: stringMap.optional(),
-  commonAnnotations: stringMap.optional(),
-  externalURL: z.string().optional(),
   // Newer, optional fields: why this notification was sent, and the matching route's labels.
   notification_reason: z.string().optional(),
   routeLabels: stringMap.optional(),
-  alerts: z.array(alertSchema),
+  alerts: z.array(templateAlertSchema),
 });
 
-type AlertmanagerAlert = z.infer<typeof alertSchema>;
+type TemplateAlert = z.infer<typeof templateAlertSchema>;
+type TemplateData = z.infer<z.ZodObject<typeof templateDataShape>>;
 
-export interface AlertmanagerMeta {
-  receiver: string;
+/** What template.Data says about the whole notification. */
+export interface TemplateDataMeta {
   status: 'firing' | 'resolved';
-  groupKey: string;
   groupLabels: Record<string, string>;
   externalURL?: string;
-  /** Alerts Alertmanager left out of this notification because of `max_alerts`. */
+  /** Alerts the sender left out of this notification because of `max_alerts`. */
   truncatedAlerts: number;
+}
+
+export interface AlertmanagerMeta extends TemplateDataMeta {
+  receiver: string;
+  groupKey: string;
   notificationReason?: string;
   routeLabels?: Record<string, string>;
 }
 
-function toAlert(alert: AlertmanagerAlert, raw: unknown, options: ParseOptions): NormalizedAlert {
+/** The notification-level facts of template.Data (labels cleaned, problems ignored). */
+export function templateDataMeta(message: TemplateData): TemplateDataMeta {
+  const meta: TemplateDataMeta = {
+    status: message.status,
+    groupLabels: cleanStringMap(message.groupLabels, 'label', []),
+    truncatedAlerts: message.truncatedAlerts ?? 0,
+  };
+  if (message.externalURL !== undefined) meta.externalURL = message.externalURL;
+  return meta;
+}
+
+function toAlert(
+  source: AlertSource,
+  alert: TemplateAlert,
+  raw: unknown,
+  options: ParseOptions,
+): NormalizedAlert {
   const endsAt = alert.endsAt === undefined ? undefined : parseTimestamp(alert.endsAt);
   return buildAlert(
     {
-      source: 'alertmanager',
+      source,
       status: alert.status,
       labels: alert.labels,
       annotations: alert.annotations,
@@ -79,6 +109,17 @@ function toAlert(alert: AlertmanagerAlert, raw: unknown, options: ParseOptions):
     },
     options,
   );
+}
+
+/** Normalizes the `alerts` of a parsed template.Data body; each keeps its element as `raw`. */
+export function templateAlerts(
+  source: AlertSource,
+  alerts: readonly TemplateAlert[],
+  body: object,
+  options: ParseOptions,
+): NormalizedAlert[] {
+  const rawAlerts = (body as { alerts: unknown[] }).alerts;
+  return alerts.map((alert, i) => toAlert(source, alert, rawAlerts[i], options));
 }
 
 /** Parses a Prometheus Alertmanager webhook (version 4) into one alert per element of `alerts`. */
@@ -92,22 +133,17 @@ export function parseAlertmanager(
   const parsed = messageSchema.safeParse(body);
   if (!parsed.success) return failureFrom(parsed.error, body);
   const message = parsed.data;
-  const ignored: string[] = [];
   const meta: AlertmanagerMeta = {
+    ...templateDataMeta(message),
     receiver: message.receiver,
-    status: message.status,
     groupKey: message.groupKey,
-    groupLabels: cleanStringMap(message.groupLabels, 'label', ignored),
-    truncatedAlerts: message.truncatedAlerts ?? 0,
   };
-  if (message.externalURL !== undefined) meta.externalURL = message.externalURL;
   if (message.notification_reason !== undefined) {
     meta.notificationReason = message.notification_reason;
   }
   if (message.routeLabels !== undefined) {
-    meta.routeLabels = cleanStringMap(message.routeLabels, 'label', ignored);
+    meta.routeLabels = cleanStringMap(message.routeLabels, 'label', []);
   }
-  const rawAlerts = (body as { alerts: unknown[] }).alerts;
-  const alerts = message.alerts.map((alert, i) => toAlert(alert, rawAlerts[i], options));
+  const alerts = templateAlerts('alertmanager', message.alerts, body, options);
   return { ok: true, alerts, meta };
 }

@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import { buildAlert } from './build-alert';
 import {
-  buildAlert,
   failure,
   failureFrom,
+  labelFingerprint,
   present,
   timestampSchema,
   type AlertStatus,
@@ -78,6 +79,31 @@ export function tagsToLabels(tags: string | readonly string[] | undefined): Reco
   return labels;
 }
 
+/** The group a multi-alert monitor fired for: $ALERT_SCOPE, else the title's `on {...}`. */
+function scopeOf(payload: Pick<DatadogPayload, 'title' | 'alert_scope'>): string {
+  const scope = present(payload.alert_scope) ?? TITLE_SCOPE.exec(payload.title)?.[1] ?? '';
+  const tags = scope.split(',').map((t) => t.trim());
+  return [...new Set(tags.filter((t) => t !== ''))].sort().join(',');
+}
+
+/**
+ * What identifies an alert when the payload has no $ALERT_CYCLE_KEY (the default payload): the
+ * org, the monitor (its id when the payload carries $ALERT_ID, else its title without the
+ * priority and transition prefixes) and the group it fired for. Every transition of one alert
+ * (Triggered, Warn, No Data, Re-Triggered, Recovered) has the same identity.
+ */
+export function datadogAlertIdentity(
+  payload: Pick<DatadogPayload, 'title' | 'alert_id' | 'alert_scope' | 'org'>,
+): string {
+  const monitor = present(payload.alert_id);
+  return `dd-${labelFingerprint({
+    org: present(payload.org?.id) ?? '',
+    monitor:
+      monitor === undefined ? `title:${monitorNameFromTitle(payload.title)}` : `id:${monitor}`,
+    scope: scopeOf(payload),
+  })}`;
+}
+
 function statusOf(payload: DatadogPayload): { status: AlertStatus; problem?: string } {
   const transition = present(payload.alert_transition) ?? TITLE_TRANSITION.exec(payload.title)?.[1];
   if (transition !== undefined) {
@@ -117,12 +143,8 @@ export function parseDatadog(body: unknown, options: ParseOptions = {}): ParseRe
   const problems: string[] = [];
   const { status, problem } = statusOf(payload);
   if (problem !== undefined) problems.push(problem);
+  // $ALERT_CYCLE_KEY names one trigger-to-recovery cycle exactly; without it, the monitor does.
   const cycleKey = present(payload.alert_cycle_key);
-  if (cycleKey === undefined) {
-    problems.push(
-      'no alert_cycle_key: the event id is the fingerprint, so a recovery will not match its trigger; add "alert_cycle_key": "$ALERT_CYCLE_KEY" to the webhook payload',
-    );
-  }
   // The triggering group ($ALERT_SCOPE, or the title's "on {...}" in the default payload) wins
   // over the monitor's $TAGS.
   const labels = {
@@ -139,7 +161,7 @@ export function parseDatadog(body: unknown, options: ParseOptions = {}): ParseRe
       annotations: annotationsOf(payload),
       startsAt: payload.date,
       ...(status === 'resolved' ? { endsAt: payload.date } : {}),
-      fingerprint: cycleKey ?? payload.id,
+      fingerprint: cycleKey ?? datadogAlertIdentity(payload),
       name: present(labels.alertname) ?? monitorNameFromTitle(title),
       summary: monitorNameFromTitle(payload.title),
       severityHint:

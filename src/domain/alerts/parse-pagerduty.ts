@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import { buildAlert } from './build-alert';
 import {
-  buildAlert,
   failure,
   failureFrom,
   labelFingerprint,

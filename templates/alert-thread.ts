@@ -1,5 +1,6 @@
 import type { Block } from '../src/ports/chat';
 import { hhmm } from './time-format';
+import { escapeMrkdwn } from './mrkdwn';
 
 export interface AlertThreadAlert {
   status: 'firing' | 'resolved' | 'acknowledged';
@@ -37,13 +38,8 @@ const ICON = {
   resolved: ':white_check_mark:',
 } as const;
 
-/**
- * Alert text is input from monitoring: `<`, `>` and `&` are Slack's control characters
- * (`<a|b>` is a link, `<!here>` a ping), so they are escaped as Slack asks; our markup is not.
- */
-function esc(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
+// Alert text is input from monitoring: `<a|b>` is a link and `<!here>` a ping, so it is escaped.
+const esc = escapeMrkdwn;
 
 function who(view: AlertThreadView): string {
   if (view.tenantId) return `tenant *${esc(view.tenantId)}*`;

@@ -123,6 +123,14 @@ export class Rls {
     return this.allows([tenant]) || (tenant === '*' && this.seesIncident(incident) !== undefined);
   }
 
+  visibleClocks(): SlaClock[] {
+    return this.t.clocks.filter((c) => this.seesClockOf(c.tenant, c.incident));
+  }
+
+  visibleEvents(): EventRow[] {
+    return this.t.events.filter((e) => this.seesClockOf(e.tenant, e.incident));
+  }
+
   /** The tenants a clock or event row belongs to ('*': all of its incident's). */
   ownersOf(tenant: string, incident: number): string[] {
     if (tenant !== '*') return [tenant];
@@ -131,6 +139,17 @@ export class Rls {
 
   wrote(w: WriteRecord): void {
     this.record.writes.push({ ...w, tenants: [...w.tenants] });
+  }
+
+  /** A clock or event row written: its tenants are its own, or its incident's for '*'. */
+  wroteSla(
+    table: 'sla_clocks' | 'sla_events',
+    row: { tenant: string; incident: number },
+    op: 'insert' | 'update',
+    what: string,
+  ): void {
+    const tenants = this.ownersOf(row.tenant, row.incident);
+    this.wrote({ table, op, tenants, incident: row.incident, what });
   }
 
   next(sequence: keyof MemoryDb['sequences']): number {

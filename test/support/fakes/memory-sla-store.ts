@@ -13,6 +13,7 @@ import type {
   SlaTx,
 } from '../../../src/ports/sla-store';
 import { insertTimeline, updateIncidentRow } from './memory-incident-store';
+import { incidentsToRepair } from './memory-sla-repair';
 import {
   clone,
   rlsViolation,
@@ -22,7 +23,6 @@ import {
   type Rls,
 } from './memory-db';
 
-const REPAIRED_KINDS: string[] = ['first_response', 'update', 'security_notify'];
 const isActive = (state: string) => state === 'pending' || state === 'breached';
 const toEvent = ({ leaseToken: _t, leaseUntil: _u, postedAt: _p, ...e }: EventRow): SlaEvent =>
   clone(e);
@@ -73,7 +73,8 @@ class MemorySlaTx implements SlaTx {
   }
 
   clocksOf(number: number, opts: { activeOnly?: boolean } = {}): Promise<SlaClock[]> {
-    const rows = this.visibleClocks()
+    const rows = this.rls
+      .visibleClocks()
       .filter((c) => c.incident === number && (!opts.activeOnly || isActive(c.status)))
       .sort((a, b) => a.id - b.id);
     return Promise.resolve(clone(rows));
@@ -115,18 +116,18 @@ class MemorySlaTx implements SlaTx {
       };
       rls.t.clocks.push(row);
     }
-    this.wroteClock(row, 'insert');
+    this.rls.wroteSla('sla_clocks', row, 'insert', `${row.kind} ${row.status}`);
     return Promise.resolve(clone(row));
   }
 
   updateClock(id: number, changes: ClockChanges): Promise<SlaClock> {
-    const row = this.visibleClocks().find((c) => c.id === id);
+    const row = this.rls.visibleClocks().find((c) => c.id === id);
     if (!row) throw new Error(`SLA clock ${id} not visible for update`);
     const { bump, ...columns } = changes;
     for (const [key, value] of Object.entries(columns))
       if (value !== undefined) Object.assign(row, { [key]: clone(value) });
     if (bump) row.generation += 1;
-    this.wroteClock(row, 'update');
+    this.rls.wroteSla('sla_clocks', row, 'update', `${row.kind} ${row.status}`);
     return Promise.resolve(clone(row));
   }
 
@@ -148,27 +149,29 @@ class MemorySlaTx implements SlaTx {
       postedAt: null,
     };
     rls.t.events.push(row);
-    this.wroteEvent(row, e.step, 'insert');
+    this.rls.wroteSla('sla_events', row, 'insert', e.step);
     return Promise.resolve(true);
   }
 
   leaseUnposted(number: number, token: string, until: Date, now: Date): Promise<SlaEvent[]> {
-    const rows = this.visibleEvents().filter(
-      (e) => e.incident === number && !e.postedAt && (!e.leaseUntil || e.leaseUntil <= now),
-    );
+    const rows = this.rls
+      .visibleEvents()
+      .filter(
+        (e) => e.incident === number && !e.postedAt && (!e.leaseUntil || e.leaseUntil <= now),
+      );
     for (const e of rows) {
       Object.assign(e, { leaseToken: token, leaseUntil: new Date(until) });
-      this.wroteEvent(e, 'lease');
+      this.rls.wroteSla('sla_events', e, 'update', 'lease');
     }
     return Promise.resolve(rows.map(toEvent).sort((a, b) => a.id - b.id));
   }
 
   releaseLease(ids: readonly number[], token: string): Promise<void> {
-    for (const e of this.visibleEvents().filter(
-      (x) => ids.includes(x.id) && x.leaseToken === token,
-    )) {
+    for (const e of this.rls
+      .visibleEvents()
+      .filter((x) => ids.includes(x.id) && x.leaseToken === token)) {
       Object.assign(e, { leaseToken: null, leaseUntil: null });
-      this.wroteEvent(e, 'release');
+      this.rls.wroteSla('sla_events', e, 'update', 'release');
     }
     return Promise.resolve();
   }
@@ -188,7 +191,8 @@ class MemorySlaTx implements SlaTx {
   }
 
   activeClocks(afterId: number, limit: number): Promise<SlaClock[]> {
-    const rows = this.visibleClocks()
+    const rows = this.rls
+      .visibleClocks()
       .filter((c) => isActive(c.status) && c.id > afterId)
       .sort((a, b) => a.id - b.id)
       .slice(0, limit);
@@ -197,7 +201,7 @@ class MemorySlaTx implements SlaTx {
 
   stalledDeliveries(now: Date): Promise<{ incident: number; firedAt: Date }[]> {
     const oldest = new Map<number, Date>();
-    for (const e of this.visibleEvents()) {
+    for (const e of this.rls.visibleEvents()) {
       if (e.postedAt || (e.leaseUntil && e.leaseUntil > now)) continue;
       const seen = oldest.get(e.incident);
       if (!seen || e.firedAt < seen) oldest.set(e.incident, new Date(e.firedAt));
@@ -205,59 +209,8 @@ class MemorySlaTx implements SlaTx {
     return Promise.resolve([...oldest].map(([incident, firedAt]) => ({ incident, firedAt })));
   }
 
-  /** INCIDENTS_TO_REPAIR_SQL, each table read through its policy. */
   incidentsToRepair(since: Date): Promise<number[]> {
-    const { rls } = this;
-    const incidents = rls.t.incidents.filter((i) => rls.allows(i.tenants));
-    const state = new Map(incidents.map((i) => [i.number, i]));
-    const clocks = this.visibleClocks();
-    const ids = new Set<number>();
-    for (const it of rls.t.incidentTenants.filter((r) => rls.allows([r.tenant]))) {
-      const inc = state.get(it.incident);
-      if (!inc || inc.state === 'resolved' || it.addedAt < since) continue;
-      const customer = clocks.some(
-        (c) =>
-          c.incident === it.incident &&
-          c.tenant === it.tenant &&
-          ['first_response', 'update'].includes(c.kind),
-      );
-      if (!customer) ids.add(it.incident);
-    }
-    for (const c of clocks) {
-      const inc = state.get(c.incident);
-      if (inc?.state === 'resolved' && isActive(c.status) && REPAIRED_KINDS.includes(c.kind))
-        ids.add(c.incident);
-    }
-    for (const i of incidents) {
-      if (i.state !== 'resolved' || !i.resolvedAt || i.resolvedAt < since) continue;
-      if (!clocks.some((c) => c.incident === i.number && c.kind === 'postmortem'))
-        ids.add(i.number);
-    }
-    return Promise.resolve([...ids].sort((a, b) => a - b));
-  }
-
-  private visibleClocks(): SlaClock[] {
-    return this.rls.t.clocks.filter((c) => this.rls.seesClockOf(c.tenant, c.incident));
-  }
-
-  private visibleEvents(): EventRow[] {
-    return this.rls.t.events.filter((e) => this.rls.seesClockOf(e.tenant, e.incident));
-  }
-
-  private wroteClock(c: SlaClock, op: 'insert' | 'update'): void {
-    const tenants = this.rls.ownersOf(c.tenant, c.incident);
-    this.rls.wrote({
-      table: 'sla_clocks',
-      op,
-      tenants,
-      incident: c.incident,
-      what: `${c.kind} ${c.status}`,
-    });
-  }
-
-  private wroteEvent(e: EventRow, what: string, op: 'insert' | 'update' = 'update'): void {
-    const tenants = this.rls.ownersOf(e.tenant, e.incident);
-    this.rls.wrote({ table: 'sla_events', op, tenants, incident: e.incident, what });
+    return Promise.resolve(incidentsToRepair(this.rls, since));
   }
 }
 
@@ -279,13 +232,7 @@ export class MemorySlaStore implements SlaStore {
       );
       for (const e of held) {
         e.leaseUntil = new Date(until);
-        rls.wrote({
-          table: 'sla_events',
-          op: 'update',
-          tenants: rls.ownersOf(e.tenant, e.incident),
-          incident: e.incident,
-          what: 'renew',
-        });
+        rls.wroteSla('sla_events', e, 'update', 'renew');
       }
       return Promise.resolve(held.length === ids.length);
     });
@@ -295,13 +242,7 @@ export class MemorySlaStore implements SlaStore {
     return this.db.transaction(RECEIPTS, (rls) => {
       for (const e of rls.t.events.filter((x) => ids.includes(x.id) && !x.postedAt)) {
         Object.assign(e, { postedAt: new Date(at), leaseToken: null, leaseUntil: null });
-        rls.wrote({
-          table: 'sla_events',
-          op: 'update',
-          tenants: rls.ownersOf(e.tenant, e.incident),
-          incident: e.incident,
-          what: 'posted',
-        });
+        rls.wroteSla('sla_events', e, 'update', 'posted');
       }
       return Promise.resolve();
     });

@@ -13,6 +13,7 @@ import type { IncidentChanges, IncidentTx, NewTimelineEntry } from '../ports/inc
 import type { IncidentPost } from '../ports/incident-notifier';
 import { notifyListeners, type Actor, type IncidentDeps } from './incident-deps';
 import {
+  AccessDenied,
   authorize,
   authorizeEach,
   findTarget,
@@ -179,10 +180,14 @@ export async function assignRole(
     const missing = i.tenants.filter(
       (t) => !assignee.some((b) => b.tenant === '*' || b.tenant === t),
     );
+    // A refusal like any other (README "Access"): `change` writes its audit row.
     if (missing.length > 0) {
-      throw new DomainError(
-        'assignee_without_role',
+      throw new AccessDenied(
         `@${input.user} has no role on ${missing.join(', ')}, so can't be ${input.role} of ${incidentRef(i.number)}.`,
+        'assign_role',
+        missing,
+        `assignee ${input.user} has no role on ${missing.join(', ')}`,
+        i.number,
       );
     }
     return {

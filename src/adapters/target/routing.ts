@@ -1,0 +1,98 @@
+import type { PoolClient } from 'pg';
+import {
+  assertSchemaName,
+  CONTROL_SCHEMA,
+  tenantOfDefaultSchema,
+} from '../../domain/backups/tenant-schema';
+import { DomainError } from '../../domain/errors';
+import type { SwapResult } from '../../ports/target-system';
+import { routingOf, schemaExists } from './control-schema';
+import { quoteIdent, type TargetDb } from './target-db';
+import { assertTenantId } from './tenant-input';
+
+/**
+ * Refuses to drop (or rebuild) a schema that is live: named by a routing row, or a tenant's
+ * schema by `target.schemaPattern` while that tenant has no routing row, or referenced by
+ * foreign keys from outside. Takes a lock that holds swaps off until the transaction ends.
+ */
+export async function guardDroppable(c: PoolClient, name: string, pattern: string): Promise<void> {
+  assertSchemaName(name);
+  await c.query(`LOCK TABLE ${CONTROL_SCHEMA}.tenant_routing IN SHARE ROW EXCLUSIVE MODE`);
+  const { rows } = await c.query<{ tenant_id: string }>(
+    `SELECT tenant_id FROM ${CONTROL_SCHEMA}.tenant_routing WHERE schema_name = $1`,
+    [name],
+  );
+  if (rows[0])
+    throw new DomainError(
+      'schema_is_live',
+      `schema ${name} is the live schema of tenant ${rows[0].tenant_id} (tenant_routing): it is never dropped`,
+    );
+  const tenant = tenantOfDefaultSchema(pattern, name);
+  if (tenant && !(await routingOf(c, pattern, tenant)).routed)
+    throw new DomainError(
+      'schema_is_live',
+      `schema ${name} is the live schema of tenant ${tenant} (target.schemaPattern, no routing row): it is never dropped`,
+    );
+  const { rows: refs } = await c.query<{ ref: string }>(
+    `SELECT DISTINCT n.nspname || '.' || c.relname AS ref
+     FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+     JOIN pg_class r ON r.oid = k.confrelid JOIN pg_namespace rn ON rn.oid = r.relnamespace
+     WHERE k.contype = 'f' AND rn.nspname = $1 AND n.nspname <> $1`,
+    [name],
+  );
+  if (refs.length)
+    throw new DomainError(
+      'schema_referenced',
+      `schema ${name} is referenced by foreign keys of ${refs.map((r) => r.ref).join(', ')}: not dropped`,
+    );
+}
+
+export async function dropSchema(
+  db: TargetDb,
+  pattern: string,
+  name: string,
+): Promise<{ dropped: boolean }> {
+  return db.tx(async (c) => {
+    await guardDroppable(c, name, pattern);
+    if (!(await schemaExists(c, name))) return { dropped: false };
+    await c.query(`DROP SCHEMA ${quoteIdent(name)} CASCADE`);
+    return { dropped: true };
+  });
+}
+
+/**
+ * Points the tenant's routing at `to` in one statement; the schema it leaves is kept (and
+ * remembered in previous_schema, so a repeated swap still reports it).
+ */
+export async function swap(
+  db: TargetDb,
+  pattern: string,
+  tenant: string,
+  to: string,
+  version?: number,
+): Promise<SwapResult> {
+  assertTenantId(tenant);
+  assertSchemaName(to);
+  return db.tx(async (c) => {
+    await c.query(`SELECT pg_advisory_xact_lock(hashtext('tenantops:routing:' || $1))`, [tenant]);
+    if (!(await schemaExists(c, to)))
+      throw new DomainError('schema_missing', `cannot point ${tenant} at ${to}: no such schema`);
+    const current = await routingOf(c, pattern, tenant);
+    if (current.schema === to) {
+      if (version !== undefined && current.routed && current.version !== version)
+        await c.query(
+          `UPDATE ${CONTROL_SCHEMA}.tenant_routing SET version = $2, updated_at = now() WHERE tenant_id = $1`,
+          [tenant, version],
+        );
+      return { tenant, from: current.previous ?? to, to, changed: false };
+    }
+    await c.query(
+      `INSERT INTO ${CONTROL_SCHEMA}.tenant_routing (tenant_id, schema_name, version, previous_schema)
+       VALUES ($1, $2, coalesce($3, 0), $4)
+       ON CONFLICT (tenant_id) DO UPDATE SET schema_name = $2, previous_schema = $4,
+         version = coalesce($3, tenant_routing.version), updated_at = now()`,
+      [tenant, to, version ?? null, current.schema],
+    );
+    return { tenant, from: current.schema, to, changed: true };
+  });
+}

@@ -95,6 +95,8 @@ async function snapshot(
   parentChain: BackupChain | undefined,
   note: string | null,
 ): Promise<FinishedBackup> {
+  // Asked before the snapshot opens: on PGlite no other connection gets in while it is open.
+  const { pglite } = await ctx.db.capabilities();
   const main = await ctx.db.connect();
   const others: PoolClient[] = [];
   let ok = false;
@@ -112,7 +114,7 @@ async function snapshot(
       note = `the tables changed since ${parent.id} (columns, keys or tables): taken as a full backup`;
       parentChain = undefined;
     }
-    const workers = [main, ...(await shareSnapshot(ctx, main, structure, others))];
+    const workers = [main, ...(pglite ? [] : await shareSnapshot(ctx, main, structure, others))];
     const prefix = `${tenant}/${id}`;
     const order = await largestFirst(main, structure);
     const done = await runTasks(order, workers, (c, t) =>
@@ -162,7 +164,7 @@ async function shareSnapshot(
   into: PoolClient[],
 ): Promise<PoolClient[]> {
   const n = Math.min(ctx.concurrency, s.tables.length) - 1;
-  if (n <= 0 || (await ctx.db.capabilities()).pglite) return [];
+  if (n <= 0) return [];
   const { rows } = await main.query<{ id: string }>('SELECT pg_export_snapshot() AS id');
   for (let i = 0; i < n; i++) {
     const c = await ctx.db.connect();

@@ -138,7 +138,7 @@ export class PgTargetSystem implements TargetSystem {
 
   async dropSchema(name: string): Promise<{ dropped: boolean }> {
     await this.ready();
-    return dropSchema(this.db, this.opts.schemaPattern, name);
+    return dropSchema(this.db, name);
   }
 
   async close(): Promise<void> {

@@ -10,7 +10,7 @@ import { routingOf, schemaExists } from './control-schema';
 import { copyIn } from './copy-io';
 import { RowDigest } from './copy-text';
 import { Keyer } from './pk-order';
-import { guardDroppable } from './routing';
+import { guardDroppable, SCHEMA_MARK } from './routing';
 import {
   keyedChanges,
   keyKinds,
@@ -27,7 +27,7 @@ import {
   ownerAndGrantStatements,
   sequenceStatements,
 } from './structure-ddl';
-import { beginSql, quoteIdent, setSearchPath, type TargetDb } from './target-db';
+import { beginSql, quoteIdent, quoteLiteral, setSearchPath, type TargetDb } from './target-db';
 import { runTasks } from './tasks';
 import { assertTenantId } from './tenant-input';
 
@@ -72,10 +72,12 @@ export async function restoreInto(
   const structure = await structureOf(ctx.storage, last);
   const pglite = (await ctx.db.capabilities()).pglite;
   await ctx.db.tx(async (c) => {
-    await guardDroppable(c, into, ctx.schemaPattern);
+    await guardDroppable(c, into);
     await c.query(`DROP SCHEMA IF EXISTS ${quoteIdent(into)} CASCADE`);
     await setSearchPath(c, into);
     for (const sql of createStatements(structure, into)) await c.query(sql);
+    const mark = `${SCHEMA_MARK} restore of ${last.id} (tenant ${tenant}) at ${new Date().toISOString()}`;
+    await c.query(`COMMENT ON SCHEMA ${quoteIdent(into)} IS ${quoteLiteral(mark)}`);
   });
   let bytesRead = 0;
   const workers = await connections(ctx, pglite ? 1 : ctx.concurrency);

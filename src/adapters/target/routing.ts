@@ -1,21 +1,20 @@
 import type { PoolClient } from 'pg';
-import {
-  assertSchemaName,
-  CONTROL_SCHEMA,
-  tenantOfDefaultSchema,
-} from '../../domain/backups/tenant-schema';
+import { assertSchemaName, CONTROL_SCHEMA } from '../../domain/backups/tenant-schema';
 import { DomainError } from '../../domain/errors';
 import type { SwapResult } from '../../ports/target-system';
 import { routingOf, schemaExists } from './control-schema';
 import { quoteIdent, type TargetDb } from './target-db';
 import { assertTenantId } from './tenant-input';
 
+/** Schemas tenantops builds carry this comment; only such schemas (or one a swap left) are dropped. */
+export const SCHEMA_MARK = 'tenantops:';
+
 /**
- * Refuses to drop (or rebuild) a schema that is live: named by a routing row, or a tenant's
- * schema by `target.schemaPattern` while that tenant has no routing row, or referenced by
- * foreign keys from outside. Takes a lock that holds swaps off until the transaction ends.
+ * Refuses to drop (or rebuild) a schema unless tenantops made it (marked) or a swap left it,
+ * and never one a routing row points at or one other schemas' foreign keys reference. Takes a
+ * lock that holds swaps off until the transaction ends.
  */
-export async function guardDroppable(c: PoolClient, name: string, pattern: string): Promise<void> {
+export async function guardDroppable(c: PoolClient, name: string): Promise<void> {
   assertSchemaName(name);
   await c.query(`LOCK TABLE ${CONTROL_SCHEMA}.tenant_routing IN SHARE ROW EXCLUSIVE MODE`);
   const { rows } = await c.query<{ tenant_id: string }>(
@@ -27,11 +26,17 @@ export async function guardDroppable(c: PoolClient, name: string, pattern: strin
       'schema_is_live',
       `schema ${name} is the live schema of tenant ${rows[0].tenant_id} (tenant_routing): it is never dropped`,
     );
-  const tenant = tenantOfDefaultSchema(pattern, name);
-  if (tenant && !(await routingOf(c, pattern, tenant)).routed)
+  if (!(await schemaExists(c, name))) return;
+  const { rows: known } = await c.query<{ marked: boolean; left: string | null }>(
+    `SELECT coalesce(starts_with(obj_description(n.oid, 'pg_namespace'), $2), false) AS marked,
+            (SELECT min(tenant_id) FROM ${CONTROL_SCHEMA}.tenant_routing WHERE previous_schema = $1) AS left
+     FROM pg_namespace n WHERE n.nspname = $1`,
+    [name, SCHEMA_MARK],
+  );
+  if (!known[0]?.marked && !known[0]?.left)
     throw new DomainError(
-      'schema_is_live',
-      `schema ${name} is the live schema of tenant ${tenant} (target.schemaPattern, no routing row): it is never dropped`,
+      'schema_not_ours',
+      `schema ${name} was neither built by tenantops nor left by a swap (it may be a tenant's live schema by target.schemaPattern): not dropped`,
     );
   const { rows: refs } = await c.query<{ ref: string }>(
     `SELECT DISTINCT n.nspname || '.' || c.relname AS ref
@@ -47,13 +52,9 @@ export async function guardDroppable(c: PoolClient, name: string, pattern: strin
     );
 }
 
-export async function dropSchema(
-  db: TargetDb,
-  pattern: string,
-  name: string,
-): Promise<{ dropped: boolean }> {
+export async function dropSchema(db: TargetDb, name: string): Promise<{ dropped: boolean }> {
   return db.tx(async (c) => {
-    await guardDroppable(c, name, pattern);
+    await guardDroppable(c, name);
     if (!(await schemaExists(c, name))) return { dropped: false };
     await c.query(`DROP SCHEMA ${quoteIdent(name)} CASCADE`);
     return { dropped: true };

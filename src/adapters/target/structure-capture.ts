@@ -35,7 +35,7 @@ UNION ALL SELECT 'row-level security', c.relname::text FROM pg_class c
 UNION ALL SELECT 'inherited table', c.relname::text FROM pg_inherits i
   JOIN pg_class c ON c.oid = i.inhrelid WHERE c.relnamespace = $1
 UNION ALL SELECT 'type', t.typname::text FROM pg_type t
-  WHERE t.typnamespace = $1 AND t.typtype IN ('b', 'd', 'r')`;
+  WHERE t.typnamespace = $1 AND t.typtype IN ('b', 'd', 'r') AND t.typcategory <> 'A'`;
 
 /**
  * Reads the structure of `schema` from the catalogs. Run it with search_path on the schema
@@ -188,11 +188,22 @@ async function indexesIn(
   c: PoolClient,
   nsp: number,
 ): Promise<Map<number, { name: string; def: string }[]>> {
-  const { rows } = await c.query<{ relid: number; name: string; def: string }>(
-    `SELECT i.indrelid AS relid, ic.relname AS name, pg_get_indexdef(i.indexrelid) AS def
+  // pg_get_indexdef() qualifies the table whatever the search_path: the ON clause is
+  // rewritten here, exactly as the server printed it, and nothing else in the text.
+  const { rows } = await c.query<{
+    relid: number;
+    name: string;
+    def: string;
+    qualified: string;
+    bare: string;
+  }>(
+    `SELECT i.indrelid AS relid, ic.relname AS name, pg_get_indexdef(i.indexrelid) AS def,
+            ' ON ' || quote_ident(n.nspname) || '.' || quote_ident(c.relname) || ' USING ' AS qualified,
+            ' ON ' || quote_ident(c.relname) || ' USING ' AS bare
      FROM pg_index i
      JOIN pg_class ic ON ic.oid = i.indexrelid
      JOIN pg_class c ON c.oid = i.indrelid
+     JOIN pg_namespace n ON n.oid = c.relnamespace
      WHERE c.relnamespace = $1 AND c.relkind = 'r'
        AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid
                        AND k.conrelid = i.indrelid AND k.contype IN ('p', 'u', 'x'))
@@ -200,7 +211,12 @@ async function indexesIn(
     [nsp],
   );
   const byTable = new Map<number, { name: string; def: string }[]>();
-  for (const r of rows) byTable.set(r.relid, [...(byTable.get(r.relid) ?? []), r]);
+  for (const r of rows) {
+    if (!r.def.includes(r.qualified))
+      throw new Error(`index ${r.name}: unexpected definition shape, cannot replay it elsewhere`);
+    const index = { name: r.name, def: r.def.replace(r.qualified, r.bare) };
+    byTable.set(r.relid, [...(byTable.get(r.relid) ?? []), index]);
+  }
   return byTable;
 }
 

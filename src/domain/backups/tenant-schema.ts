@@ -9,18 +9,6 @@ export function defaultSchemaName(pattern: string, tenant: string): string {
   return pattern.replace(/\{id\}/g, tenant.replace(/-/g, '_'));
 }
 
-/**
- * The tenant whose default schema `schema` is under `pattern`, if it has that shape
- * (`tenant_foo_bar` → `foo-bar`: tenant ids have no `_`, so the mapping is one to one).
- */
-export function tenantOfDefaultSchema(pattern: string, schema: string): string | undefined {
-  const [before, after] = pattern.split('{id}');
-  if (before === undefined || after === undefined) return undefined;
-  if (!schema.startsWith(before) || !schema.endsWith(after)) return undefined;
-  const id = schema.slice(before.length, schema.length - after.length);
-  return /^[a-z0-9_]{2,40}$/.test(id) ? id.replace(/_/g, '-') : undefined;
-}
-
 /** Schema names tenantops creates or drops: plain lowercase identifiers, never a system schema. */
 export function assertSchemaName(name: string): void {
   if (!SCHEMA_RE.test(name) || Buffer.byteLength(name) > MAX_IDENT)

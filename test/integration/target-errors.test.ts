@@ -79,7 +79,9 @@ for (const k of targetKinds()) {
       await handle.write(Buffer.from([byte[0]! ^ 0xff]), 0, 1, 100);
       await handle.close();
       const chain = await f.target.chainFor('acme', { backupId: acme.id });
-      const named = new RegExp(`backup file ${acme.tables.find((t) => t.name === 'orders')!.file.key} of ${acme.id} is corrupt`);
+      const named = new RegExp(
+        `backup file ${acme.tables.find((t) => t.name === 'orders')!.file.key} of ${acme.id} is corrupt`,
+      );
       await expect(f.target.verifyReadable(chain)).rejects.toThrow(named);
       await expect(f.target.verifyReadable(chain)).rejects.toThrow(/checksum mismatch/);
       await expect(f.target.restoreInto('acme', chain, 'acme_from_corrupt')).rejects.toThrow(named);
@@ -129,7 +131,9 @@ for (const k of targetKinds()) {
       });
       try {
         const before = (await f.catalog.listOf('acme')).length;
-        const err = (await down.backup({ tenant: 'acme', kind: 'full' }).catch((e: unknown) => e)) as Error;
+        const err = (await down
+          .backup({ tenant: 'acme', kind: 'full' })
+          .catch((e: unknown) => e)) as Error;
         expect(err.message).toMatch(/^the target database 127\.0\.0\.1:1\/saas is unreachable/);
         expect(err.message).not.toContain('secret');
         await expect(down.pauseWrites('acme')).rejects.toThrow(/unreachable/);

@@ -27,7 +27,11 @@ for (const k of targetKinds()) {
       return b;
     }
 
-    async function restoreAndCompare(chainOf: BackupRecord, into: string, expected: Record<string, string>) {
+    async function restoreAndCompare(
+      chainOf: BackupRecord,
+      into: string,
+      expected: Record<string, string>,
+    ) {
       const chain = await f.target.chainFor('globex', { backupId: chainOf.id });
       await f.target.verifyReadable(chain);
       await f.target.restoreInto('globex', chain, into);

@@ -73,10 +73,14 @@ for (const k of targetKinds()) {
     });
 
     it('swaps idempotently, keeps the schema it left, and swaps back', async () => {
-      const backup = await f.target.backup({ tenant: 'initech', kind: 'full', id: 'initech-pin-1' });
-      expect(await f.target.backup({ tenant: 'initech', kind: 'full', id: 'initech-pin-1' })).toEqual(
-        backup,
-      );
+      const backup = await f.target.backup({
+        tenant: 'initech',
+        kind: 'full',
+        id: 'initech-pin-1',
+      });
+      expect(
+        await f.target.backup({ tenant: 'initech', kind: 'full', id: 'initech-pin-1' }),
+      ).toEqual(backup);
       const chain = await f.target.chainFor('initech', { backupId: backup.id });
       await f.target.restoreInto('initech', chain, 'initech_restored');
       await f.target.restoreInto('initech', chain, 'initech_restored');
@@ -85,7 +89,11 @@ for (const k of targetKinds()) {
       expect(report.ok).toBe(true);
 
       const swapped = await f.target.swap('initech', 'initech_restored');
-      expect(swapped).toMatchObject({ from: 'tenant_initech', to: 'initech_restored', changed: true });
+      expect(swapped).toMatchObject({
+        from: 'tenant_initech',
+        to: 'initech_restored',
+        changed: true,
+      });
       expect(await f.target.swap('initech', 'initech_restored')).toEqual({
         ...swapped,
         changed: false,
@@ -93,7 +101,10 @@ for (const k of targetKinds()) {
       const [routing] = await f.sql<{ schema_name: string; previous_schema: string }>(
         `SELECT schema_name, previous_schema FROM tenantops_control.tenant_routing WHERE tenant_id = 'initech'`,
       );
-      expect(routing).toEqual({ schema_name: 'initech_restored', previous_schema: 'tenant_initech' });
+      expect(routing).toEqual({
+        schema_name: 'initech_restored',
+        previous_schema: 'tenant_initech',
+      });
 
       await expect(f.target.dropSchema('initech_restored')).rejects.toThrow(
         /live schema of tenant initech/,
@@ -111,7 +122,9 @@ for (const k of targetKinds()) {
     });
 
     it('never drops a live schema, one it did not build, or a system schema', async () => {
-      await expect(f.target.dropSchema('tenant_acme')).rejects.toThrow(/live schema of tenant acme/);
+      await expect(f.target.dropSchema('tenant_acme')).rejects.toThrow(
+        /live schema of tenant acme/,
+      );
       await f.sql(`CREATE SCHEMA someone_elses`);
       await expect(f.target.dropSchema('someone_elses')).rejects.toThrow(
         /neither built by tenantops nor left by a swap/,
@@ -119,7 +132,9 @@ for (const k of targetKinds()) {
       await expect(f.target.dropSchema('public')).rejects.toThrow(/system schema/);
       await expect(f.target.dropSchema('tenantops_control')).rejects.toThrow(/control schema/);
       await expect(f.target.swap('acme', 'no_such_schema')).rejects.toThrow(/no such schema/);
-      expect(await f.sql(`SELECT 1 FROM pg_namespace WHERE nspname = 'someone_elses'`)).toHaveLength(1);
+      expect(
+        await f.sql(`SELECT 1 FROM pg_namespace WHERE nspname = 'someone_elses'`),
+      ).toHaveLength(1);
       expect(await f.target.schemaOf('acme')).toBe('tenant_acme');
     });
   });

@@ -79,7 +79,9 @@ for (const k of targetKinds()) {
       );
       expect(ids).toEqual({ c: '61', o: '151' });
       // The damaged schema is kept for rollback; the other tenants are untouched.
-      expect(await f.sql(`SELECT 1 FROM pg_namespace WHERE nspname = 'tenant_acme'`)).toHaveLength(1);
+      expect(await f.sql(`SELECT 1 FROM pg_namespace WHERE nspname = 'tenant_acme'`)).toHaveLength(
+        1,
+      );
       expect(await fingerprint(f, 'tenant_globex')).toEqual(others.globex);
       expect(await fingerprint(f, 'tenant_initech')).toEqual(others.initech);
     });
@@ -105,14 +107,16 @@ for (const k of targetKinds()) {
       const backup = await f.target.backup({ tenant: 'globex', kind: 'full' });
       const chain = await f.target.chainFor('globex', 'latest');
       await f.target.restoreInto('globex', chain, 'globex_sandbox');
-      const copy = (await shape('globex_sandbox')).map((r) => r.def.replace(/globex_sandbox/g, 'S'));
+      const copy = (await shape('globex_sandbox')).map((r) =>
+        r.def.replace(/globex_sandbox/g, 'S'),
+      );
       expect(copy).toEqual(live);
       expect((await f.target.validate('globex_sandbox', backup)).ok).toBe(true);
       // A sandbox restore gives the app role no writes, and leaves the live schema routed.
       expect(await f.target.schemaOf('globex')).toBe('tenant_globex');
-      await expect(
-        f.asApp([`DELETE FROM globex_sandbox.events`]),
-      ).rejects.toThrow(/permission denied/);
+      await expect(f.asApp([`DELETE FROM globex_sandbox.events`])).rejects.toThrow(
+        /permission denied/,
+      );
       expect((await f.target.dropSchema('globex_sandbox')).dropped).toBe(true);
     });
   });

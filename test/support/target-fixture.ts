@@ -39,7 +39,10 @@ export interface TargetFixture {
   storageDir: string;
   catalogDb: TestDatabase;
   /** A query as the admin (owner) on the target. */
-  sql<R extends QueryResultRow = Record<string, unknown>>(text: string, params?: unknown[]): Promise<R[]>;
+  sql<R extends QueryResultRow = Record<string, unknown>>(
+    text: string,
+    params?: unknown[],
+  ): Promise<R[]>;
   /** Statements run as the app role in one transaction (SET LOCAL ROLE), committed. */
   asApp(statements: string[]): Promise<void>;
   close(): Promise<void>;

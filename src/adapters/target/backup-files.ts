@@ -59,7 +59,11 @@ export async function verifyFile(
   }
   const sha = hash.digest('hex');
   if (sha !== ref.sha256)
-    throw corrupt(ref, b, `checksum mismatch (SHA-256 ${sha.slice(0, 12)}…, recorded ${ref.sha256.slice(0, 12)}…)`);
+    throw corrupt(
+      ref,
+      b,
+      `checksum mismatch (SHA-256 ${sha.slice(0, 12)}…, recorded ${ref.sha256.slice(0, 12)}…)`,
+    );
 }
 
 /**

@@ -27,7 +27,9 @@ import {
   keyedChanges,
   keyKinds,
   keyPositions,
-  type SchemaStructure, type TableDef } from './structure';
+  type SchemaStructure,
+  type TableDef,
+} from './structure';
 import { captureStructure } from './structure-capture';
 import { beginSql, setSearchPath, type TargetDb } from './target-db';
 import { runTasks } from './tasks';
@@ -56,7 +58,8 @@ export async function takeBackup(ctx: BackupContext, req: BackupRequest): Promis
   }
   const plan = await planKind(ctx, req);
   const startedAt = new Date();
-  const id = req.id ?? newBackupId(req.tenant, plan.kind, startedAt, randomBytes(2).toString('hex'));
+  const id =
+    req.id ?? newBackupId(req.tenant, plan.kind, startedAt, randomBytes(2).toString('hex'));
   await ctx.catalog.begin({
     id,
     tenantId: req.tenant,
@@ -84,7 +87,11 @@ async function planKind(
   const list = await ctx.catalog.listOf(req.tenant);
   if (!req.parentId && !list.some((b) => b.status === 'complete'))
     return { kind: 'full', note: 'no complete backup to diff against: taken as a full backup' };
-  const parent = selectChain(req.tenant, list, req.parentId ? { backupId: req.parentId } : 'latest');
+  const parent = selectChain(
+    req.tenant,
+    list,
+    req.parentId ? { backupId: req.parentId } : 'latest',
+  );
   return { kind: 'incremental', parent, note: null };
 }
 
@@ -169,7 +176,9 @@ async function shareSnapshot(
   for (let i = 0; i < n; i++) {
     const c = await ctx.db.connect();
     into.push(c);
-    await c.query(beginSql({ isolation: 'repeatable read', readOnly: true, snapshot: rows[0]!.id }));
+    await c.query(
+      beginSql({ isolation: 'repeatable read', readOnly: true, snapshot: rows[0]!.id }),
+    );
   }
   return into;
 }
@@ -235,7 +244,14 @@ async function dumpChanges(
       `the chain of ${parent.id} does not rebuild table ${t.name} as recorded ` +
         `(${before.rows} rows, recorded ${expected?.rows ?? 'none'}): take a full backup`,
     );
-  return { name: t.name, rows: now.rows, sha256: now.digest(), storage: 'changes', file, ...counts };
+  return {
+    name: t.name,
+    rows: now.rows,
+    sha256: now.digest(),
+    storage: 'changes',
+    file,
+    ...counts,
+  };
 }
 
 function sha256(text: string): string {

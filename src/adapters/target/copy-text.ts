@@ -13,7 +13,10 @@ const BACKSLASH = 0x5c;
 export type LineSource = AsyncIterable<Buffer[]>;
 
 /** Splits a byte stream into line batches. */
-export async function* linesOf(chunks: AsyncIterable<Buffer>, what: string): LineSource {
+export async function* linesOf(
+  chunks: AsyncIterable<Buffer> | Iterable<Buffer>,
+  what: string,
+): LineSource {
   let rest: Buffer = Buffer.alloc(0);
   for await (const chunk of chunks) {
     const buf = rest.length ? Buffer.concat([rest, chunk]) : chunk;
@@ -41,19 +44,16 @@ export async function* bytesOf(lines: LineSource): AsyncGenerator<Buffer> {
 
 const NEWLINE = Buffer.from('\n');
 
-/** The raw (still escaped) fields at `positions` of a line. */
-export function fieldsAt(line: Buffer, positions: readonly number[]): Buffer[] {
+/** The raw (still escaped) fields at `positions` of a line; `last` is their largest position. */
+export function fieldsAt(line: Buffer, positions: readonly number[], last: number): Buffer[] {
   const out: Buffer[] = new Array<Buffer>(positions.length);
-  const last = Math.max(...positions);
-  let field = 0;
   let start = 0;
-  while (field <= last) {
+  for (let field = 0; field <= last; field++) {
     let end = line.indexOf(TAB, start);
     if (end === -1) end = line.length;
-    const at = positions.indexOf(field);
-    if (at !== -1) for (let i = at; i < positions.length; i++) if (positions[i] === field) out[i] = line.subarray(start, end);
+    for (let i = 0; i < positions.length; i++)
+      if (positions[i] === field) out[i] = line.subarray(start, end);
     start = end + 1;
-    field++;
   }
   return out;
 }
@@ -94,7 +94,11 @@ export function unescapeField(field: Buffer): Buffer | null {
     if (SIMPLE_ESCAPES[n] !== undefined) out.push(SIMPLE_ESCAPES[n]);
     else if (n >= 0x30 && n <= 0x37) {
       let v = n - 0x30;
-      for (let k = 0; k < 2 && i + 1 < field.length && field[i + 1]! >= 0x30 && field[i + 1]! <= 0x37; k++)
+      for (
+        let k = 0;
+        k < 2 && i + 1 < field.length && field[i + 1]! >= 0x30 && field[i + 1]! <= 0x37;
+        k++
+      )
         v = v * 8 + (field[++i]! - 0x30);
       out.push(v & 0xff);
     } else if (n === 0x78 && i + 1 < field.length && isHex(field[i + 1]!)) {
@@ -124,14 +128,22 @@ export class RowDigest {
     for (let i = chunk.indexOf(NL); i !== -1; i = chunk.indexOf(NL, i + 1)) this.rows++;
   }
 
-  /** One row (a line without its `\n`). */
+  private pending: Buffer[] = [];
+
+  /** One row (a line without its `\n`); hashed in batches, one update per thousand rows. */
   updateLine(line: Buffer): void {
-    this.hash.update(line);
-    this.hash.update(NEWLINE);
+    this.pending.push(line, NEWLINE);
     this.rows++;
+    if (this.pending.length >= 2000) this.flush();
+  }
+
+  private flush(): void {
+    if (this.pending.length) this.hash.update(Buffer.concat(this.pending));
+    this.pending = [];
   }
 
   digest(): string {
+    this.flush();
     return this.hash.digest('hex');
   }
 }

@@ -121,17 +121,29 @@ export class PgTargetSystem implements TargetSystem {
         await verifyFile(this.opts.storage, ref, b);
   }
 
-  async restoreInto(tenant: string, chain: BackupChain, isolatedSchema: string): Promise<RestoreResult> {
+  async restoreInto(
+    tenant: string,
+    chain: BackupChain,
+    isolatedSchema: string,
+  ): Promise<RestoreResult> {
     await this.ready();
     return restoreInto(this.restoreCtx(), tenant, chain, isolatedSchema);
   }
 
   validate(isolatedSchema: string, backup: BackupRecord): Promise<ValidationReport> {
     const { storage } = this.opts;
-    return validate({ db: this.db, storage, concurrency: this.concurrency }, isolatedSchema, backup);
+    return validate(
+      { db: this.db, storage, concurrency: this.concurrency },
+      isolatedSchema,
+      backup,
+    );
   }
 
-  async swap(tenant: string, toSchema: string, opts: { version?: number } = {}): Promise<SwapResult> {
+  async swap(
+    tenant: string,
+    toSchema: string,
+    opts: { version?: number } = {},
+  ): Promise<SwapResult> {
     await this.ready();
     return swap(this.db, this.opts.schemaPattern, tenant, toSchema, opts.version);
   }

@@ -48,8 +48,11 @@ export async function structureOf(
   storage: BackupStorage,
   b: BackupRecord,
 ): Promise<SchemaStructure> {
-  if (!b.structure) throw new DomainError('backup_not_complete', `backup ${b.id} has no structure file`);
-  return JSON.parse((await readSmallFile(storage, b.structure, b)).toString('utf8')) as SchemaStructure;
+  if (!b.structure)
+    throw new DomainError('backup_not_complete', `backup ${b.id} has no structure file`);
+  return JSON.parse(
+    (await readSmallFile(storage, b.structure, b)).toString('utf8'),
+  ) as SchemaStructure;
 }
 
 /**

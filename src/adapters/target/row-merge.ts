@@ -30,7 +30,14 @@ class Cursor {
     this.it = source[Symbol.asyncIterator]();
   }
 
-  async next(): Promise<void> {
+  /** Moves to the next line; returns a promise only when a new batch must be awaited. */
+  next(): Promise<void> | undefined {
+    if (this.i >= this.batch.length) return this.refill();
+    this.advance();
+    return undefined;
+  }
+
+  private async refill(): Promise<void> {
     while (this.i >= this.batch.length) {
       const r = await this.it.next();
       if (r.done) {
@@ -40,6 +47,10 @@ class Cursor {
       this.batch = r.value;
       this.i = 0;
     }
+    this.advance();
+  }
+
+  private advance(): void {
     const prev = this.key;
     this.line = this.batch[this.i++]!;
     this.key = this.keyOf(this.line);
@@ -62,22 +73,21 @@ export async function* applyChanges(
 ): LineSource {
   const s = new Cursor(state, (l) => keyer.ofRow(l), keyer, `${what} (rows)`);
   const c = new Cursor(changes, (l) => changeKey(keyer, l), keyer, `${what} (changes)`);
-  await s.next();
-  await c.next();
   let out: Buffer[] = [];
-  while (s.line || c.line) {
+  for (let moveS = true, moveC = true; ;) {
+    // Awaited only when a cursor's batch is used up: most rows pass without a microtask.
+    const waitS = moveS ? s.next() : undefined;
+    if (waitS) await waitS;
+    const waitC = moveC ? c.next() : undefined;
+    if (waitC) await waitC;
+    if (!s.line && !c.line) break;
     const order = !c.line ? -1 : !s.line ? 1 : keyer.compare(s.key, c.key);
-    if (order < 0) {
-      out.push(s.line!);
-      await s.next();
-      continue;
-    }
-    const change = c.line!;
-    if (change[0] === UPSERT) out.push(change.subarray(2));
+    if (order < 0) out.push(s.line!);
+    else if (c.line![0] === UPSERT) out.push(c.line!.subarray(2));
     else if (order > 0)
       throw new Error(`${what}: a change deletes a key the rows lack (chain out of step)`);
-    if (order === 0) await s.next();
-    await c.next();
+    moveS = order <= 0;
+    moveC = order >= 0;
     if (out.length >= BATCH) {
       yield out;
       out = [];
@@ -110,10 +120,13 @@ export async function* diffRows(
 ): LineSource {
   const p = new Cursor(parent, (l) => keyer.ofRow(l), keyer, `${what} (parent backup)`);
   const q = new Cursor(current, (l) => keyer.ofRow(l), keyer, `${what} (live rows)`);
-  await p.next();
-  await q.next();
   let out: Buffer[] = [];
-  while (p.line || q.line) {
+  for (let moveP = true, moveQ = true; ;) {
+    const waitP = moveP ? p.next() : undefined;
+    if (waitP) await waitP;
+    const waitQ = moveQ ? q.next() : undefined;
+    if (waitQ) await waitQ;
+    if (!p.line && !q.line) break;
     const order = !q.line ? -1 : !p.line ? 1 : keyer.compare(p.key, q.key);
     if (order <= 0) taps.parent(p.line!);
     if (order >= 0) taps.current(q.line!);
@@ -124,8 +137,8 @@ export async function* diffRows(
       out.push(Buffer.concat([U_PREFIX, q.line!]));
       taps.counts.upserts++;
     }
-    if (order <= 0) await p.next();
-    if (order >= 0) await q.next();
+    moveP = order <= 0;
+    moveQ = order >= 0;
     if (out.length >= BATCH) {
       yield out;
       out = [];

@@ -96,7 +96,11 @@ async function tablesIn(
             kinds: pk.columns.map((k) => cols.find((col) => col.def.name === k)?.keyKind ?? null),
           }
         : null,
-      constraints: (constraints.get(t.oid) ?? []).map(({ name, type, def }) => ({ name, type, def })),
+      constraints: (constraints.get(t.oid) ?? []).map(({ name, type, def }) => ({
+        name,
+        type,
+        def,
+      })),
       indexes: indexes.get(t.oid) ?? [],
       grants: grants.get(t.name) ?? [],
     };

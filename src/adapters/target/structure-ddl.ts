@@ -104,7 +104,8 @@ export function ownerAndGrantStatements(
 ): string[] {
   const out: string[] = [];
   const owner = (kind: string, name: string, role: string) => {
-    if (owners.has(role)) out.push(`ALTER ${kind} ${quoteIdent(name)} OWNER TO ${quoteIdent(role)}`);
+    if (owners.has(role))
+      out.push(`ALTER ${kind} ${quoteIdent(name)} OWNER TO ${quoteIdent(role)}`);
   };
   owner('SCHEMA', into, s.owner);
   for (const e of s.enums) owner('TYPE', e.name, e.owner);

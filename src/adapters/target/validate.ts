@@ -28,7 +28,13 @@ export async function validate(
   backup: BackupRecord,
 ): Promise<ValidationReport> {
   const structure = await structureOf(ctx.storage, backup);
-  const report: ValidationReport = { schema, backupId: backup.id, ok: false, tables: [], problems: [] };
+  const report: ValidationReport = {
+    schema,
+    backupId: backup.id,
+    ok: false,
+    tables: [],
+    problems: [],
+  };
   const present = await ctx.db.tx((c) => schemaExists(c, schema));
   if (!present) {
     report.problems.push(`schema ${schema} does not exist`);

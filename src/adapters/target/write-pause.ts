@@ -32,9 +32,10 @@ export async function pauseWrites(ctx: PauseContext, tenant: string): Promise<Wr
     await assertRole(c, ctx.appRole);
     await lockTenant(c, tenant);
     const { schema } = await liveSchemaOf(c, ctx.schemaPattern, tenant);
-    const held = await c.query(`SELECT 1 FROM ${CONTROL_SCHEMA}.write_pauses WHERE tenant_id = $1`, [
-      tenant,
-    ]);
+    const held = await c.query(
+      `SELECT 1 FROM ${CONTROL_SCHEMA}.write_pauses WHERE tenant_id = $1`,
+      [tenant],
+    );
     if (held.rows.length === 0)
       await c.query(
         `INSERT INTO ${CONTROL_SCHEMA}.write_pauses (tenant_id, schema_name, grants)
@@ -139,7 +140,10 @@ export async function writesPaused(ctx: PauseContext, tenant: string): Promise<W
   return ctx.db.tx(async (c) => {
     await assertRole(c, ctx.appRole);
     const { schema } = await liveSchemaOf(c, ctx.schemaPattern, tenant);
-    const { rows } = await c.query<{ read_only: boolean | null; grants: Record<string, string[]> | null }>(
+    const { rows } = await c.query<{
+      read_only: boolean | null;
+      grants: Record<string, string[]> | null;
+    }>(
       `SELECT (SELECT read_only FROM ${CONTROL_SCHEMA}.tenant_controls WHERE tenant_id = $1) AS read_only,
               (SELECT grants FROM ${CONTROL_SCHEMA}.write_pauses WHERE tenant_id = $1) AS grants`,
       [tenant],

@@ -20,7 +20,7 @@ export function selectChain(
   const last = pickBackup(tenant, backups, choice);
   const byId = new Map(backups.map((b) => [b.id, b]));
   const chain: BackupRecord[] = [last];
-  for (let b = last; b.kind === 'incremental'; ) {
+  for (let b = last; b.kind === 'incremental';) {
     const parent = b.parentId ? byId.get(b.parentId) : undefined;
     if (!parent || parent.status !== 'complete' || chain.includes(parent))
       throw new DomainError(
@@ -74,6 +74,7 @@ export function newestFirst(backups: readonly BackupRecord[]): BackupRecord[] {
     .filter((b) => b.snapshotAt)
     .sort(
       (a, b) =>
-        b.snapshotAt!.getTime() - a.snapshotAt!.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0),
+        b.snapshotAt!.getTime() - a.snapshotAt!.getTime() ||
+        (a.id < b.id ? 1 : a.id > b.id ? -1 : 0),
     );
 }

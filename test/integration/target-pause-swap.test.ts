@@ -121,6 +121,29 @@ for (const k of targetKinds()) {
       expect(await f.target.dropSchema('initech_restored')).toEqual({ dropped: false });
     });
 
+    it('finishes a backup that a killed worker left running, under the same id', async () => {
+      await f.catalog.begin({
+        id: 'initech-killed-1',
+        tenantId: 'initech',
+        kind: 'full',
+        parentId: null,
+        host: 'worker-gone',
+        storage: f.storage.location,
+        startedAt: new Date(),
+      });
+      expect(await f.catalog.get('initech', 'initech-killed-1')).toMatchObject({
+        status: 'running',
+      });
+      const done = await f.target.backup({
+        tenant: 'initech',
+        kind: 'full',
+        id: 'initech-killed-1',
+      });
+      expect(done).toMatchObject({ status: 'complete', error: null });
+      expect(done.host).not.toBe('worker-gone');
+      await f.target.verifyReadable([done]);
+    });
+
     it('never drops a live schema, one it did not build, or a system schema', async () => {
       await expect(f.target.dropSchema('tenant_acme')).rejects.toThrow(
         /live schema of tenant acme/,

@@ -19,7 +19,7 @@ import {
   type SchemaStructure,
   type TableDef,
 } from './structure';
-import { grantsIn } from './structure-capture';
+import { grantsIn } from './structure-objects';
 import {
   checkAndForeignKeyStatements,
   createStatements,

@@ -2,6 +2,7 @@ import { open, readdir, truncate } from 'node:fs/promises';
 import path from 'node:path';
 import type { BackupRecord } from '../../src/domain/backups/backup';
 import { LocalBackupStorage } from '../../src/adapters/target/local-backup-storage';
+import { openTargetSystem } from '../../src/adapters/target/open-target';
 import { PgTargetSystem } from '../../src/adapters/target/pg-target-system';
 import {
   fingerprint,
@@ -119,6 +120,18 @@ for (const k of targetKinds()) {
       } finally {
         await elsewhere.close();
       }
+    });
+
+    it('refuses to run without TARGET_DATABASE_URL where the demo target is not allowed', async () => {
+      await expect(
+        openTargetSystem({
+          dataDir: f.storageDir,
+          allowDemo: false,
+          schemaPattern: PATTERN,
+          appRole: f.appRole,
+          catalog: f.catalog,
+        }),
+      ).rejects.toThrow(/TARGET_DATABASE_URL is not set/);
     });
 
     it('says the target is unreachable and records nothing', async () => {

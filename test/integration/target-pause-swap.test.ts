@@ -155,6 +155,18 @@ for (const k of targetKinds()) {
       await expect(f.target.dropSchema('public')).rejects.toThrow(/system schema/);
       await expect(f.target.dropSchema('tenantops_control')).rejects.toThrow(/control schema/);
       await expect(f.target.swap('acme', 'no_such_schema')).rejects.toThrow(/no such schema/);
+      await expect(f.target.swap('acme', 'tenant_globex')).rejects.toThrow(
+        'cannot point acme at tenant_globex: it is the live schema of tenant globex',
+      );
+      await expect(f.target.swap('acme', 'someone_elses')).rejects.toThrow(
+        /not built for acme by tenantops/,
+      );
+      const chain = await f.target.chainFor('initech', 'latest');
+      await f.target.restoreInto('initech', chain, 'initech_for_acme');
+      await expect(f.target.swap('acme', 'initech_for_acme')).rejects.toThrow(
+        /not built for acme by tenantops/,
+      );
+      expect(await f.target.dropSchema('initech_for_acme')).toEqual({ dropped: true });
       expect(
         await f.sql(`SELECT 1 FROM pg_namespace WHERE nspname = 'someone_elses'`),
       ).toHaveLength(1);

@@ -113,6 +113,7 @@ async function snapshot(
     const snapshotAt = rows[0]!.at;
     const routing = await liveSchemaOf(main, ctx.schemaPattern, tenant);
     await setSearchPath(main, routing.schema);
+    await lockAgainstDdl(main, routing.schema);
     const structure = await captureStructure(main, routing.schema);
     refuseKeyless(structure);
     const shape = sha256(JSON.stringify(dataShape(structure)));
@@ -152,6 +153,20 @@ async function snapshot(
       c.release();
     }
   }
+}
+
+/**
+ * ACCESS SHARE on every table, as pg_dump takes: writes go on, but DDL (a migration) waits until
+ * the backup ends, so the structure read from the catalogs matches the rows read in the snapshot.
+ */
+async function lockAgainstDdl(c: PoolClient, schema: string): Promise<void> {
+  const { rows } = await c.query<{ name: string }>(
+    `SELECT format('%I.%I', $1::text, relname) AS name FROM pg_class
+     WHERE relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1) AND relkind = 'r'`,
+    [schema],
+  );
+  if (rows.length)
+    await c.query(`LOCK TABLE ${rows.map((r) => r.name).join(', ')} IN ACCESS SHARE MODE`);
 }
 
 function refuseKeyless(s: SchemaStructure): void {

@@ -23,6 +23,7 @@ CREATE TYPE order_status AS ENUM ('pending', 'paid', 'shipped', 'cancelled');
 CREATE TABLE customers (
   id bigserial PRIMARY KEY,
   email text NOT NULL UNIQUE,
+  email_domain text GENERATED ALWAYS AS (split_part(email, '@', 2)) STORED,
   name text NOT NULL,
   country text,
   created_at timestamptz NOT NULL DEFAULT now()

@@ -10,7 +10,7 @@ import { routingOf, schemaExists } from './control-schema';
 import { copyIn } from './copy-io';
 import { RowDigest } from './copy-text';
 import { Keyer } from './pk-order';
-import { guardDroppable, SCHEMA_MARK } from './routing';
+import { guardDroppable, markSchema } from './routing';
 import {
   keyedChanges,
   keyKinds,
@@ -27,7 +27,7 @@ import {
   ownerAndGrantStatements,
   sequenceStatements,
 } from './structure-ddl';
-import { beginSql, quoteIdent, quoteLiteral, setSearchPath, type TargetDb } from './target-db';
+import { beginSql, quoteIdent, setSearchPath, type TargetDb } from './target-db';
 import { runTasks } from './tasks';
 import { assertTenantId } from './tenant-input';
 
@@ -79,8 +79,7 @@ export async function restoreInto(
     await c.query(`DROP SCHEMA IF EXISTS ${quoteIdent(into)} CASCADE`);
     await setSearchPath(c, into);
     for (const sql of createStatements(structure, into)) await c.query(sql);
-    const mark = `${SCHEMA_MARK} restore of ${last.id} (tenant ${tenant}) at ${new Date().toISOString()}`;
-    await c.query(`COMMENT ON SCHEMA ${quoteIdent(into)} IS ${quoteLiteral(mark)}`);
+    await markSchema(c, into, tenant, `restore of ${last.id}`);
   });
   let bytesRead = 0;
   const workers = await connections(ctx, pglite ? 1 : ctx.concurrency);

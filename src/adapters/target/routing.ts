@@ -1,13 +1,31 @@
 import type { PoolClient } from 'pg';
-import { assertSchemaName, CONTROL_SCHEMA } from '../../domain/backups/tenant-schema';
+import {
+  assertSchemaName,
+  CONTROL_SCHEMA,
+  defaultSchemaName,
+} from '../../domain/backups/tenant-schema';
 import { DomainError } from '../../domain/errors';
 import type { SwapResult } from '../../ports/target-system';
 import { routingOf, schemaExists } from './control-schema';
-import { quoteIdent, type TargetDb } from './target-db';
+import { quoteIdent, quoteLiteral, type TargetDb } from './target-db';
 import { assertTenantId } from './tenant-input';
 
 /** Schemas tenantops builds carry this comment; only such schemas (or one a swap left) are dropped. */
 export const SCHEMA_MARK = 'tenantops:';
+
+/**
+ * Marks a schema tenantops built for a tenant (a restore, a migration's shadow): it may be
+ * swapped in for that tenant only, and dropped once nothing routes to it.
+ */
+export async function markSchema(
+  c: PoolClient,
+  schema: string,
+  tenant: string,
+  what: string,
+): Promise<void> {
+  const note = `${SCHEMA_MARK}${tenant}: ${what} (${new Date().toISOString()})`;
+  await c.query(`COMMENT ON SCHEMA ${quoteIdent(schema)} IS ${quoteLiteral(note)}`);
+}
 
 /**
  * Refuses to drop (or rebuild) a schema unless tenantops made it (marked) or a swap left it,
@@ -79,6 +97,7 @@ export async function swap(
     if (!(await schemaExists(c, to)))
       throw new DomainError('schema_missing', `cannot point ${tenant} at ${to}: no such schema`);
     const current = await routingOf(c, pattern, tenant);
+    await assertTenantsSchema(c, pattern, tenant, to, current.previous);
     if (current.schema === to) {
       if (version !== undefined && current.routed && current.version !== version)
         await c.query(
@@ -96,4 +115,38 @@ export async function swap(
     );
     return { tenant, from: current.schema, to, changed: true };
   });
+}
+
+/**
+ * A tenant is only ever pointed at one of its own schemas: built for it by tenantops (marked),
+ * the one its last swap left, or its schema by target.schemaPattern; never another tenant's.
+ */
+async function assertTenantsSchema(
+  c: PoolClient,
+  pattern: string,
+  tenant: string,
+  to: string,
+  previous: string | null,
+): Promise<void> {
+  const { rows } = await c.query<{ other: string | null; note: string | null }>(
+    `SELECT (SELECT min(tenant_id) FROM ${CONTROL_SCHEMA}.tenant_routing
+             WHERE schema_name = $1 AND tenant_id <> $2) AS other,
+            obj_description((SELECT oid FROM pg_namespace WHERE nspname = $1), 'pg_namespace') AS note`,
+    [to, tenant],
+  );
+  const { other, note } = rows[0] ?? { other: null, note: null };
+  if (other)
+    throw new DomainError(
+      'schema_of_another_tenant',
+      `cannot point ${tenant} at ${to}: it is the live schema of tenant ${other}`,
+    );
+  const ours =
+    to === defaultSchemaName(pattern, tenant) ||
+    to === previous ||
+    (note ?? '').startsWith(`${SCHEMA_MARK}${tenant}:`);
+  if (!ours)
+    throw new DomainError(
+      'schema_not_tenants',
+      `cannot point ${tenant} at ${to}: it was not built for ${tenant} by tenantops, is not the schema its last swap left, nor its schema by target.schemaPattern`,
+    );
 }

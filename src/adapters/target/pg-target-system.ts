@@ -1,0 +1,160 @@
+import { hostname } from 'node:os';
+import type { BackupChain, BackupRecord } from '../../domain/backups/backup';
+import { selectChain, type BackupChoice } from '../../domain/backups/backup-chain';
+import type { BackupCatalog } from '../../ports/backup-catalog';
+import type { BackupStorage } from '../../ports/backup-storage';
+import type {
+  BackupRequest,
+  RestoreResult,
+  SwapResult,
+  TargetSystem,
+  ValidationReport,
+  WritePauseState,
+} from '../../ports/target-system';
+import { verifyFile } from './backup-files';
+import { takeBackup, type BackupContext } from './backup-writer';
+import { ensureControlSchema, liveSchemaOf } from './control-schema';
+import { restoreInto, type RestoreContext } from './restore';
+import { dropSchema, swap } from './routing';
+import { TargetDb } from './target-db';
+import { assertTenantId } from './tenant-input';
+import { validate } from './validate';
+import { pauseWrites, resumeWrites, writesPaused, type PauseContext } from './write-pause';
+
+export interface PgTargetSystemOptions {
+  /** TARGET_DATABASE_URL (or the demo target's). */
+  url: string;
+  schemaPattern: string;
+  appRole: string;
+  storage: BackupStorage;
+  catalog: BackupCatalog;
+  demo?: boolean;
+  /** Connections used at once by one backup, restore or validation (default 2). */
+  concurrency?: number;
+  /** How long a pause waits for writes in flight (default 10 s). */
+  drainTimeoutMs?: number;
+  /** Recorded with each backup (default: this machine's host name). */
+  host?: string;
+  /** Runs after the pool is closed (the demo target stops its embedded Postgres). */
+  onClose?: () => Promise<void>;
+}
+
+/** The target system on a real Postgres (or the embedded demo one), see TargetSystem. */
+export class PgTargetSystem implements TargetSystem {
+  readonly demo: boolean;
+  readonly description: string;
+  private readonly db: TargetDb;
+  private controlReady?: Promise<void>;
+
+  constructor(private readonly opts: PgTargetSystemOptions) {
+    const concurrency = opts.concurrency ?? 2;
+    this.db = new TargetDb(opts.url, concurrency + 2);
+    this.demo = opts.demo ?? false;
+    this.description = this.demo ? `demo target (${this.db.description})` : this.db.description;
+  }
+
+  private get concurrency(): number {
+    return this.opts.concurrency ?? 2;
+  }
+
+  private async ready(): Promise<void> {
+    this.controlReady ??= this.ensureControlSchema().catch((err: unknown) => {
+      this.controlReady = undefined;
+      throw err;
+    });
+    await this.controlReady;
+  }
+
+  private pauseCtx(): PauseContext {
+    const { schemaPattern, appRole, drainTimeoutMs = 10_000 } = this.opts;
+    return { db: this.db, schemaPattern, appRole, drainTimeoutMs };
+  }
+
+  private backupCtx(): BackupContext {
+    const { storage, catalog, schemaPattern, host = hostname() } = this.opts;
+    return { db: this.db, storage, catalog, schemaPattern, host, concurrency: this.concurrency };
+  }
+
+  private restoreCtx(): RestoreContext {
+    const { storage, schemaPattern, appRole } = this.opts;
+    return { db: this.db, storage, schemaPattern, appRole, concurrency: this.concurrency };
+  }
+
+  ensureControlSchema(): Promise<void> {
+    return ensureControlSchema(this.db, this.opts.appRole);
+  }
+
+  async schemaOf(tenant: string): Promise<string> {
+    assertTenantId(tenant);
+    await this.ready();
+    return this.db.tx(async (c) => (await liveSchemaOf(c, this.opts.schemaPattern, tenant)).schema);
+  }
+
+  async pauseWrites(tenant: string): Promise<WritePauseState> {
+    await this.ready();
+    return pauseWrites(this.pauseCtx(), tenant);
+  }
+
+  async resumeWrites(tenant: string): Promise<WritePauseState> {
+    await this.ready();
+    return resumeWrites(this.pauseCtx(), tenant);
+  }
+
+  async writesPaused(tenant: string): Promise<WritePauseState> {
+    await this.ready();
+    return writesPaused(this.pauseCtx(), tenant);
+  }
+
+  async backup(request: BackupRequest): Promise<BackupRecord> {
+    await this.ready();
+    return takeBackup(this.backupCtx(), request);
+  }
+
+  async chainFor(tenant: string, choice: BackupChoice): Promise<BackupChain> {
+    assertTenantId(tenant);
+    return selectChain(tenant, await this.opts.catalog.listOf(tenant), choice);
+  }
+
+  async verifyReadable(chain: BackupChain): Promise<void> {
+    for (const b of chain)
+      for (const ref of [...(b.structure ? [b.structure] : []), ...b.tables.map((t) => t.file)])
+        await verifyFile(this.opts.storage, ref, b);
+  }
+
+  async restoreInto(
+    tenant: string,
+    chain: BackupChain,
+    isolatedSchema: string,
+  ): Promise<RestoreResult> {
+    await this.ready();
+    return restoreInto(this.restoreCtx(), tenant, chain, isolatedSchema);
+  }
+
+  validate(isolatedSchema: string, backup: BackupRecord): Promise<ValidationReport> {
+    const { storage } = this.opts;
+    return validate(
+      { db: this.db, storage, concurrency: this.concurrency },
+      isolatedSchema,
+      backup,
+    );
+  }
+
+  async swap(
+    tenant: string,
+    toSchema: string,
+    opts: { version?: number } = {},
+  ): Promise<SwapResult> {
+    await this.ready();
+    return swap(this.db, this.opts.schemaPattern, tenant, toSchema, opts.version);
+  }
+
+  async dropSchema(name: string): Promise<{ dropped: boolean }> {
+    await this.ready();
+    return dropSchema(this.db, name);
+  }
+
+  async close(): Promise<void> {
+    await this.db.close();
+    await this.opts.onClose?.();
+  }
+}

@@ -7,6 +7,7 @@ import type {
 } from '../../domain/backups/backup';
 import type { BackupCatalog, FinishedBackup, NewBackup } from '../../ports/backup-catalog';
 import type { Database } from './database';
+import { Scope } from '../../domain/tenants/scope';
 
 interface BackupRow {
   id: string;
@@ -57,7 +58,7 @@ export class PgBackupCatalog implements BackupCatalog {
   constructor(private readonly db: Database) {}
 
   async begin(b: NewBackup): Promise<void> {
-    await this.db.scoped([b.tenantId], (c) =>
+    await this.db.scoped(Scope.of([b.tenantId]), (c) =>
       c.query(
         `INSERT INTO backups (id, tenant_id, kind, parent_id, status, host, storage, started_at)
          VALUES ($1, $2, $3, $4, 'running', $5, $6, $7)
@@ -70,7 +71,7 @@ export class PgBackupCatalog implements BackupCatalog {
   }
 
   async complete(tenant: string, id: string, f: FinishedBackup): Promise<void> {
-    await this.db.scoped([tenant], (c) =>
+    await this.db.scoped(Scope.of([tenant]), (c) =>
       c.query(
         `UPDATE backups SET status = 'complete', kind = $3, parent_id = $4, source_schema = $5,
            schema_version = $6, snapshot_at = $7, finished_at = $8, bytes = $9, tables = $10,
@@ -96,7 +97,7 @@ export class PgBackupCatalog implements BackupCatalog {
   }
 
   async fail(tenant: string, id: string, error: string): Promise<void> {
-    await this.db.scoped([tenant], (c) =>
+    await this.db.scoped(Scope.of([tenant]), (c) =>
       c.query(
         `UPDATE backups SET status = 'failed', error = $3, finished_at = now()
          WHERE id = $1 AND tenant_id = $2 AND status = 'running'`,
@@ -106,7 +107,7 @@ export class PgBackupCatalog implements BackupCatalog {
   }
 
   get(tenant: string, id: string): Promise<BackupRecord | undefined> {
-    return this.db.scoped([tenant], async (c) => {
+    return this.db.scoped(Scope.of([tenant]), async (c) => {
       const { rows } = await c.query<BackupRow>(
         'SELECT * FROM backups WHERE id = $1 AND tenant_id = $2',
         [id, tenant],
@@ -116,7 +117,7 @@ export class PgBackupCatalog implements BackupCatalog {
   }
 
   listOf(tenant: string): Promise<BackupRecord[]> {
-    return this.db.scoped([tenant], async (c) => {
+    return this.db.scoped(Scope.of([tenant]), async (c) => {
       const { rows } = await c.query<BackupRow>(
         `SELECT * FROM backups WHERE tenant_id = $1
          ORDER BY coalesce(snapshot_at, started_at) DESC, id DESC`,
@@ -127,7 +128,7 @@ export class PgBackupCatalog implements BackupCatalog {
   }
 
   newestPerTenant(): Promise<BackupRecord[]> {
-    return this.db.scoped('*', async (c) => {
+    return this.db.scoped(Scope.platform("RPO watch: every tenant's newest backup"), async (c) => {
       const { rows } = await c.query<BackupRow>(
         `SELECT DISTINCT ON (tenant_id) * FROM backups WHERE status = 'complete'
          ORDER BY tenant_id, snapshot_at DESC, id DESC`,

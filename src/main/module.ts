@@ -24,6 +24,8 @@ export interface ModuleContext {
   /** Which processes this runtime plays: web (HTTP + Slack) and/or worker (BullMQ workers). */
   web: boolean;
   worker: boolean;
+  /** Console mode (`npm start` without Slack tokens): the demo target may stand in for the SaaS. */
+  console: boolean;
 }
 
 /** What a capability adds to the runtime. Everything is optional. */

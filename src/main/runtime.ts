@@ -124,6 +124,7 @@ export async function startRuntime(config: AppConfig, opts: RuntimeOptions): Pro
       incidents: deps,
       web: opts.web || Boolean(opts.console),
       worker: opts.worker,
+      console: Boolean(opts.console),
     };
     const modules: RuntimeModule[] = [];
     for (const factory of MODULES) modules.push(await factory(ctx));

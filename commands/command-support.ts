@@ -2,6 +2,7 @@ import type { RespondFn } from '@slack/bolt';
 import { DomainError } from '../src/domain/errors';
 import type { Actor, IncidentDeps } from '../src/app/incident-deps';
 import type { SlaDeps } from '../src/app/sla-deps';
+import type { PostmortemCapability } from '../src/app/postmortem-deps';
 import type { Incident } from '../src/domain/incidents/incident';
 import type { Block, ChatPort, Reply } from '../src/ports/chat';
 
@@ -19,6 +20,8 @@ export interface CommandDeps {
   statusSections: StatusSection[];
   /** The SLA use cases' deps, when the SLA module runs in this process. */
   sla?: SlaDeps;
+  /** Post-mortem drafts and customer drafts, when that module runs in this process. */
+  postmortems?: PostmortemCapability;
 }
 
 export const UNAVAILABLE =

@@ -20,7 +20,10 @@ export type Action =
   | 'mitigate'
   | 'resolve'
   | 'security'
-  | 'notify';
+  | 'notify'
+  | 'finish_postmortem'
+  | 'edit_postmortem'
+  | 'approve_update';
 
 const INCIDENT_WORKERS: TenantRole[] = ['commander', 'comms', 'responder', 'scribe'];
 
@@ -35,6 +38,9 @@ export const ACTION_ROLES: Record<Action, readonly TenantRole[]> = {
   resolve: ['commander'],
   security: ['commander'],
   notify: ['commander', 'comms'],
+  finish_postmortem: ['commander'],
+  edit_postmortem: ['commander', 'scribe'],
+  approve_update: ['commander', 'comms'],
 };
 
 /** The tenants a user can see at all; '*' when a platform-wide binding exists. */

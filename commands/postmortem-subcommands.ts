@@ -51,7 +51,7 @@ export async function postmortemSubcommand(
   }
   const draft = await draftForActor(pm.drafts, actor, cmd.ref);
   const { head, body } = renderDraftReply(draft, zone);
-  await reply({ text: body });
+  if (body) await reply({ text: body });
   await reply(head);
 }
 

@@ -9,7 +9,10 @@ export function escapeMarkdown(text: string): string {
   return text
     .replace(/\r?\n/g, ' ')
     .replace(INLINE, (c) => `\\${c}`)
-    .replace(LINE_START, (_m, space: string, mark: string) => `${space}\\${mark}`);
+    .replace(LINE_START, (_m, space: string, mark: string) =>
+      // `1.` stays a number: its punctuation is what makes a list item, so that is escaped.
+      /^\d/.test(mark) ? `${space}${mark.slice(0, -1)}\\${mark.slice(-1)}` : `${space}\\${mark}`,
+    );
 }
 
 /** A Mermaid task or section name: no `:`, `#` or `;`, which end or comment a gantt line. */

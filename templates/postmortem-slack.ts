@@ -36,7 +36,7 @@ export function renderDraftAnnouncement(ref: string, a: DraftAnnouncement, zone:
 export function renderDraftReply(
   d: Draft,
   zone: string,
-): { head: { text: string; blocks: Block[] }; body: string } {
+): { head: { text: string; blocks: Block[] }; body: string | undefined } {
   const ref = incidentRef(d.incident.number);
   const t = new ZonedFormatter(zone);
   const kind = d.partial
@@ -71,7 +71,8 @@ export function renderDraftReply(
   const shown = cut
     ? `${d.markdown.slice(0, MAX_REPLY_DRAFT)}\n… (cut: the full draft is the file in the incident channel)`
     : d.markdown;
-  return { head: { text, blocks }, body: `\`\`\`\n${escapeMrkdwn(shown)}\n\`\`\`` };
+  // A new full version is in the channel as a file already; otherwise the reader gets it here.
+  return { head: { text, blocks }, body: d.created ? undefined : escapeMrkdwn(shown) };
 }
 
 /** The post-mortem line of `/incident status`. */

@@ -29,7 +29,7 @@ const RUNTIME = {
 function lineOf(err: unknown, source: string): number | undefined {
   const e = err as { lineNumber?: unknown; message?: unknown };
   if (typeof e.lineNumber === 'number') return e.lineNumber;
-  const text = String(e.message ?? '');
+  const text = typeof e.message === 'string' ? e.message : '';
   const m = /line (\d+)/i.exec(text);
   if (m?.[1]) return Number(m[1]);
   // A missing helper is found when rendering, which knows no line: find where it is used.

@@ -70,7 +70,8 @@ export class FileUploads {
       for (const f of files) {
         if (!isRecord(f) || typeof f.id !== 'string') return fail('invalid_arguments');
         const ticket = [...this.tickets.values()].find((t) => t.id === f.id);
-        if (!ticket || ticket.completed || ticket.bytes === undefined) return fail('file_not_found');
+        if (!ticket || ticket.completed || ticket.bytes === undefined)
+          return fail('file_not_found');
         tickets.push({ ticket, title: str(f.title) ?? ticket.filename });
       }
       const channelRef = str(args.channel_id) ?? str(args.channels);

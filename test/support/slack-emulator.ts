@@ -287,7 +287,8 @@ export class SlackEmulator {
   private dispatch(method: string, args: SlackArgs, token?: string, bad = false): HttpOutcome {
     const failure = this.takeFailure(method, args);
     if (failure) return failureOutcome(failure);
-    const handler = this.extraMethods.get(method) ?? METHODS[method] ?? this.uploads.methods[method];
+    const handler =
+      this.extraMethods.get(method) ?? METHODS[method] ?? this.uploads.methods[method];
     if (!handler) return json({ ok: false, error: 'unknown_method', req_method: method });
     if (bad) return json({ ok: false, error: 'invalid_json' });
     if (!token) return json({ ok: false, error: 'not_authed' });

@@ -127,7 +127,9 @@ export class ConsoleChat implements ChatPort {
   uploadFile(file: OutboundFile): Promise<void> {
     const where = `#${this.channelName(file.channel)}${file.threadTs ? ' (thread)' : ''}`;
     this.print(`[${where}] tenantops shared a file: ${file.filename}`, file.comment ?? file.title);
-    this.write(`----- ${file.filename} -----\n${file.content}\n----- end of ${file.filename} -----`);
+    this.write(
+      `----- ${file.filename} -----\n${file.content}\n----- end of ${file.filename} -----`,
+    );
     return Promise.resolve();
   }
 }

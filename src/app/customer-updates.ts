@@ -160,6 +160,8 @@ async function guardedMessage(
     tx: Parameters<Parameters<CustomerMessageStore['inScope']>[1]>[0],
   ) => Promise<void>,
 ): Promise<CustomerMessage> {
+  if (!Number.isSafeInteger(id) || id <= 0)
+    throw new DomainError('message_not_found', 'That is not a customer message of tenantops.');
   const guarded = await scopeOf(deps.incidents, actor.user);
   return recordDenials(deps.incidents, actor, () =>
     deps.messages.inScope(guarded.scope, async (tx) => {

@@ -1,3 +1,4 @@
+import { DomainError } from '../domain/errors';
 import { maskPersonalData } from '../domain/masking';
 import type { PeopleSections } from '../domain/postmortems/people';
 import type { Actor } from './incident-deps';
@@ -11,12 +12,18 @@ import {
 } from './postmortem-drafts';
 import type { PostmortemDeps } from './postmortem-deps';
 
+function checkRef(ref: number | undefined): void {
+  if (ref !== undefined && (!Number.isSafeInteger(ref) || ref <= 0))
+    throw new DomainError('missing_incident', 'That form or button names no incident of tenantops.');
+}
+
 /** The people's sections as they stand, to fill the edit form; needs the right to edit them. */
 export async function peopleForEdit(
   deps: PostmortemDeps,
   actor: Actor,
   ref: number | undefined,
 ): Promise<{ incident: number; version: number; people: PeopleSections }> {
+  checkRef(ref);
   const { guarded, incident } = await viewableIncident(deps, actor, ref);
   await recordDenials(deps.incidents, actor, () =>
     Promise.resolve(authorizeEvery(guarded, 'edit_postmortem', incident)),
@@ -39,6 +46,7 @@ export async function editPeople(
   actor: Actor,
   input: { ref: number; baseVersion: number; people: PeopleSections },
 ): Promise<Draft> {
+  checkRef(input.ref);
   const { guarded, incident } = await viewableIncident(deps, actor, input.ref);
   await recordDenials(deps.incidents, actor, () =>
     Promise.resolve(authorizeEvery(guarded, 'edit_postmortem', incident)),

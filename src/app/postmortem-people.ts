@@ -14,7 +14,10 @@ import type { PostmortemDeps } from './postmortem-deps';
 
 function checkRef(ref: number | undefined): void {
   if (ref !== undefined && (!Number.isSafeInteger(ref) || ref <= 0))
-    throw new DomainError('missing_incident', 'That form or button names no incident of tenantops.');
+    throw new DomainError(
+      'missing_incident',
+      'That form or button names no incident of tenantops.',
+    );
 }
 
 /** The people's sections as they stand, to fill the edit form; needs the right to edit them. */

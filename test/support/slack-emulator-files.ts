@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { failureOutcome, json, type FailureSpec, type HttpOutcome } from './slack-emulator-http';
+import { failureOutcome, type FailureSpec, type HttpOutcome } from './slack-emulator-http';
 import {
   fail,
   int,
@@ -10,7 +10,6 @@ import {
   str,
   type MethodHandler,
 } from './slack-emulator-method';
-import type { SlackResponse } from './slack-emulator-state';
 
 /** A file shared through the external upload flow, as tests inspect it. */
 export interface EmulatedFile {
@@ -140,6 +139,3 @@ function fileBytes(contentType: string | undefined, body: string): string {
   }
   return '';
 }
-
-export type { SlackResponse };
-export { json };

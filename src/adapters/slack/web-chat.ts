@@ -141,6 +141,6 @@ export class WebChat implements ChatPort {
       channel_id: file.channel,
       ...(file.threadTs ? { thread_ts: file.threadTs } : {}),
       ...(file.comment ? { initial_comment: file.comment } : {}),
-    } as never);
+    });
   }
 }

@@ -27,7 +27,7 @@ async function visible(deps: PostmortemDeps, scope: Scope, number: number): Prom
 
 /**
  * `GET /incidents/INC-n/postmortem.md`: the latest stored version for a reader who sees every
- * tenant of the incident (made now, unstored, if there is none yet); a tenant's version for a
+ * tenant of the incident (made and stored now if there is none yet); a tenant's version for a
  * tenant token on a multi-tenant incident.
  */
 export async function draftForReader(

@@ -3,6 +3,7 @@ import { DomainError } from '../src/domain/errors';
 import type { Actor, IncidentDeps } from '../src/app/incident-deps';
 import type { SlaDeps } from '../src/app/sla-deps';
 import type { RunbookDeps } from '../src/app/runbooks/runbook-deps';
+import type { PostmortemCapability } from '../src/app/postmortem-deps';
 import type { Incident } from '../src/domain/incidents/incident';
 import type { Block, ChatPort, Reply } from '../src/ports/chat';
 import { plainToMrkdwn } from '../templates/mrkdwn';
@@ -23,6 +24,8 @@ export interface CommandDeps {
   sla?: SlaDeps;
   /** The runbook engine's deps, when the runbook module runs in this process. */
   runbooks?: RunbookDeps;
+  /** Post-mortem drafts and customer drafts, when that module runs in this process. */
+  postmortems?: PostmortemCapability;
 }
 
 export const UNAVAILABLE =

@@ -111,9 +111,10 @@ const restoreInto = (sandbox: boolean): StepDef => ({
 const validate: StepDef = {
   id: 'validate',
   title: 'Validate row counts, checksums, foreign keys and sequences',
-  async plan() {
-    return 'compare every table with the catalog (rows, SHA-256), check foreign keys and sequences';
-  },
+  plan: () =>
+    Promise.resolve(
+      'compare every table with the catalog (rows, SHA-256), check foreign keys and sequences',
+    ),
   async run(ctx) {
     const target = ctx.target();
     const schema = ctx.context.isolatedSchema as string;

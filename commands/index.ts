@@ -24,7 +24,7 @@ import { runbookButton, runbookCommand } from './runbook-command';
 import { RUNBOOK_ACTIONS } from '../templates/runbook-message';
 import { notServed, unservedCommand } from './unserved-command';
 
-export type { CommandDeps, StatusSection } from './command-support';
+export type { CommandDeps, StatusSection, TenantSection } from './command-support';
 
 /** Registers every listener on the Bolt app. */
 export function register(app: App, deps: CommandDeps): void {

@@ -8,7 +8,7 @@ import type { Metrics } from '../adapters/http/metrics';
 import type { QueueFactory } from '../adapters/queue/queue-backend';
 import type { Storage } from './storage';
 import type { Readiness } from './web-routes';
-import type { CommandDeps, StatusSection } from '../../commands';
+import type { CommandDeps, StatusSection, TenantSection } from '../../commands';
 
 /** What a capability (SLA clocks, alerts, ...) gets from the composition root. */
 export interface ModuleContext {
@@ -35,8 +35,12 @@ export interface RuntimeModule {
   readiness?: Readiness[];
   /** Its sections of `/incident status`, in the order modules start. */
   statusSections?: StatusSection[];
+  /** Its sections of `/tenant status`. */
+  tenantSections?: TenantSection[];
   /** What its Slack listeners need (e.g. the SLA deps for `/incident security`). */
-  commandDeps?: Partial<Omit<CommandDeps, 'incidents' | 'chat' | 'statusSections'>>;
+  commandDeps?: Partial<
+    Omit<CommandDeps, 'incidents' | 'chat' | 'statusSections' | 'tenantSections'>
+  >;
   /** Queue depths for /metrics. */
   queueDepths?(): Promise<{ queue: string; state: string; count: number }[]>;
   /** Starts workers, reconcilers, timers (called after the web side is up). */

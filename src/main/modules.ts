@@ -3,6 +3,7 @@ import { slaModule } from './sla-module';
 import { slackDeliveryModule } from './slack-delivery-module';
 import { alertsModule } from './alerts-module';
 import { postmortemModule } from './postmortem-module';
+import { runbookModule } from './runbook-module';
 
 /**
  * The capabilities this build runs, in start order. Each is self-contained: it registers its
@@ -14,5 +15,6 @@ export const MODULES: ModuleFactory[] = [
   slackDeliveryModule,
   slaModule,
   alertsModule,
+  runbookModule,
   postmortemModule,
 ];

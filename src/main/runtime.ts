@@ -185,6 +185,7 @@ export async function startRuntime(config: AppConfig, opts: RuntimeOptions): Pro
         incidents: deps,
         chat,
         statusSections: modules.flatMap((m) => m.statusSections ?? []),
+        tenantSections: modules.flatMap((m) => m.tenantSections ?? []),
         ...(Object.assign({}, ...modules.map((m) => m.commandDeps ?? {})) as Partial<CommandDeps>),
       });
       const routes: Route[] = coreRoutes({

@@ -5,7 +5,7 @@ import type { Clock } from '../ports/clock';
 import type { Logger } from '../adapters/logging/logger';
 import type { Route } from '../adapters/http/http-server';
 import type { Metrics } from '../adapters/http/metrics';
-import type { QueueFactory } from '../adapters/queue/queue-backend';
+import type { AnyAppQueue, QueueFactory } from '../adapters/queue/queue-backend';
 import type { Storage } from './storage';
 import type { Readiness } from './web-routes';
 import type { CommandDeps, StatusSection, TenantSection } from '../../commands';
@@ -41,6 +41,8 @@ export interface RuntimeModule {
   commandDeps?: Partial<
     Omit<CommandDeps, 'incidents' | 'chat' | 'statusSections' | 'tenantSections'>
   >;
+  /** The BullMQ queues it owns, shown on the queue dashboard (`/admin/queues`). */
+  queues?: AnyAppQueue[];
   /** Queue depths for /metrics. */
   queueDepths?(): Promise<{ queue: string; state: string; count: number }[]>;
   /** Starts workers, reconcilers, timers (called after the web side is up). */

@@ -81,6 +81,7 @@ export function createPostmortemModule(opts: PostmortemModuleOptions = {}): Modu
     let worker: AppWorker<DraftJobData> | undefined;
     return {
       name: 'postmortem',
+      queues: [queue],
       routes: ctx.web
         ? postmortemRoutes({
             tokens: ctx.config.file.apiTokens,

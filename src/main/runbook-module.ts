@@ -105,6 +105,7 @@ export function createRunbookModule(defs: readonly RunbookDef[] = RUNBOOKS): Mod
     let reconciler: RunbookReconciler | undefined;
     return {
       name: 'runbooks',
+      queues: [queue],
       commandDeps: { runbooks: deps },
       statusSections: [runbookStatusSection(deps)],
       tenantSections: [

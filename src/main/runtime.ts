@@ -19,7 +19,7 @@ import { consoleLogDestination } from '../adapters/console/console-log';
 import { register, type CommandDeps } from '../../commands';
 import { incidentDeps, prepareDatabase } from './deps';
 import { openStorage, type Storage } from './storage';
-import { coreRoutes } from './web-routes';
+import { adminQueueRoutes, coreRoutes } from './web-routes';
 import { instrumentBolt } from './instrument-bolt';
 import type { ModuleContext, RuntimeModule } from './module';
 import { MODULES } from './modules';
@@ -201,6 +201,11 @@ export async function startRuntime(config: AppConfig, opts: RuntimeOptions): Pro
       });
       routes.push(...modules.flatMap((m) => m.routes ?? []));
       if (opts.web) {
+        const adminToken = config.env.ADMIN_TOKEN;
+        const dashboard = modules.flatMap((m) => m.queues ?? []);
+        routes.push(
+          ...(await adminQueueRoutes({ adminToken, queues: dashboard, backend: queues.kind, log })),
+        );
         server = new HttpServer(routes, metrics, (err, route) =>
           log.error({ err, route }, 'request failed'),
         );

@@ -2,7 +2,9 @@ import type { ModuleFactory } from './module';
 import { slaModule } from './sla-module';
 import { slackDeliveryModule } from './slack-delivery-module';
 import { alertsModule } from './alerts-module';
-import { postmortemModule } from './postmortem-module';
+import { createPostmortemModule } from './postmortem-module';
+import { runbookContributor } from '../app/runbooks/runbook-postmortem';
+import { PgRunbookStore } from '../adapters/postgres/pg-runbook-store';
 import { runbookModule } from './runbook-module';
 
 /**
@@ -16,5 +18,8 @@ export const MODULES: ModuleFactory[] = [
   slaModule,
   alertsModule,
   runbookModule,
-  postmortemModule,
+  // A draft shows the incident's runbook runs.
+  createPostmortemModule({
+    contributors: (ctx) => [runbookContributor(new PgRunbookStore(ctx.storage.db))],
+  }),
 ];

@@ -86,6 +86,18 @@ export class AccessDenied extends DomainError {
   }
 }
 
+// How a refusal names what was tried ("You can't approve runbook runs: …").
+const ACTION_VERBS: Partial<Record<Action, string>> = {
+  runbook_view: 'see runbook runs',
+  runbook_run: 'run runbooks',
+  runbook_approve: 'approve runbook runs',
+  runbook_cancel: 'cancel runbook runs',
+  runbook_rollback: 'roll back runbook runs',
+  finish_postmortem: 'finish the post-mortem of',
+  edit_postmortem: 'edit the post-mortem of',
+  approve_update: 'approve customer updates',
+};
+
 function denied(
   guarded: Guarded,
   action: Action,
@@ -93,9 +105,8 @@ function denied(
   incident?: number,
 ): AccessDenied {
   const reason = deniedReason(guarded.bindings, action, tenants);
-  const what = incident
-    ? `${action.replace('_', ' ')} ${incidentRef(incident)}`
-    : action.replace('_', ' ');
+  const verb = ACTION_VERBS[action] ?? action.replace(/_/g, ' ');
+  const what = incident ? `${verb} ${incidentRef(incident)}` : verb;
   return new AccessDenied(
     `You can't ${what}: it ${reason}. Ask a platform admin for a role binding.`,
     action,

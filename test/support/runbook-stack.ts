@@ -12,7 +12,10 @@ export interface TestTarget {
   kind: 'postgres' | 'embedded';
   url: string;
   appRole: string;
-  sql<R extends QueryResultRow = Record<string, unknown>>(text: string, params?: unknown[]): Promise<R[]>;
+  sql<R extends QueryResultRow = Record<string, unknown>>(
+    text: string,
+    params?: unknown[],
+  ): Promise<R[]>;
   /** Statements as the SaaS's app role, in one transaction. */
   asApp(statements: string[]): Promise<void>;
   close(): Promise<void>;
@@ -150,7 +153,10 @@ export async function runbook(
   user = 'U0ALICE',
   channel = 'C0GENERAL',
 ): Promise<{ reply: string; run?: number }> {
-  const reply = await (await stack.slash(text, { command: '/runbook', user, channel })).reply();
+  const raw = await (await stack.slash(text, { command: '/runbook', user, channel })).reply();
+  // What the person reads: the reply's text and its blocks' text, not the JSON around them.
+  const body = JSON.parse(raw) as { text?: string; blocks?: { text?: { text?: string } }[] };
+  const reply = [body.text ?? '', ...(body.blocks ?? []).map((b) => b.text?.text ?? '')].join('\n');
   const m = /Started \*RB-(\d+)\*/.exec(reply);
   return { reply, ...(m ? { run: Number(m[1]) } : {}) };
 }

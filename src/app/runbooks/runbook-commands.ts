@@ -135,7 +135,8 @@ async function actOn<T>(
  * started it, lets the waiting gate pass. Waiting survives restarts: it is a row, not a job.
  */
 export async function approveRun(deps: RunbookDeps, actor: Actor, number: number): Promise<Run> {
-  const { run } = await actOn(deps, actor, number, 'runbook_approve', async (tx, run) => {
+  const { run } = await actOn(deps, actor, number, 'runbook_view', async (tx, run, guarded) => {
+    // Said first: the requester is told why, whatever roles they hold.
     if (run.requestedBy === actor.user)
       throw new AccessDenied(
         `You started ${runRef(number)}: a second person with the approver role on ${run.tenant} must approve it.`,
@@ -143,6 +144,7 @@ export async function approveRun(deps: RunbookDeps, actor: Actor, number: number
         [run.tenant],
         'the requester cannot approve their own run',
       );
+    authorize(guarded, 'runbook_approve', [run.tenant]);
     const gate = run.steps.find((s) => s.state === 'waiting_approval');
     if (run.state !== 'waiting_approval' || !gate)
       throw new DomainError(

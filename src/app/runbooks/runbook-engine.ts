@@ -71,7 +71,10 @@ export async function advanceRun(deps: RunbookDeps, number: number): Promise<Adv
       if (!deps.runbooks[run.runbook]) return { kind: 'none' as const };
       const def = definitionOf(deps, run);
       const steps = def.steps(run.params);
-      const move = nextMove(run, undoInfo(steps));
+      const next = nextMove(run, undoInfo(steps));
+      // A dry run waits for no one: its gate is planned like any other step.
+      const move =
+        next.kind === 'wait_approval' && run.dryRun ? { ...next, kind: 'run' as const } : next;
       switch (move.kind) {
         case 'none':
           return { kind: 'none' as const };
@@ -164,7 +167,12 @@ async function execute(
   let result: { summary: string; data?: Record<string, unknown> } | undefined;
   let failure: unknown;
   try {
-    if (step.kind === 'approval') result = { summary: `approved by @${step.approvedBy ?? '?'}` };
+    if (step.kind === 'approval')
+      result = {
+        summary: run.dryRun
+          ? `would: wait for approval from an approver on ${run.tenant} other than @${run.requestedBy}`
+          : `approved by @${step.approvedBy ?? '?'}`,
+      };
     else if (kind === 'undo')
       result = { summary: def.undo ? await def.undo(ctx) : 'nothing to undo' };
     else if (run.dryRun) result = { summary: `would: ${await def.plan(ctx)}` };

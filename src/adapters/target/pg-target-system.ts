@@ -23,6 +23,8 @@ import {
   type ControlContext,
 } from './control-plane';
 import { readControls } from './control-rows';
+import { auditRls } from './rls-audit';
+import type { RlsAuditReport } from '../../domain/target/rls-audit';
 import { takeBackup, type BackupContext } from './backup-writer';
 import { ensureControlSchema, liveSchemaOf } from './control-schema';
 import { restoreInto, type RestoreContext } from './restore';
@@ -126,6 +128,12 @@ export class PgTargetSystem implements TargetSystem {
   async undoControls(tenant: string, hold: string): Promise<ControlUndo> {
     await this.ready();
     return undoControls(this.controlCtx(), tenant, hold);
+  }
+
+  async auditRls(tenants: readonly string[]): Promise<RlsAuditReport> {
+    await this.ready();
+    const { schemaPattern, appRole } = this.opts;
+    return auditRls({ db: this.db, schemaPattern, appRole }, tenants);
   }
 
   ensureControlSchema(): Promise<void> {

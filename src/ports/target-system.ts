@@ -2,6 +2,7 @@ import type { BackupChoice } from '../domain/backups/backup-chain';
 import type { BackupChain, BackupKind, BackupRecord } from '../domain/backups/backup';
 import type { GatewayDelivery } from '../domain/target/gateway';
 import type { TenantControlPlane } from './control-plane';
+import type { IntegrityVerifier } from './integrity';
 import type { RlsAuditor } from './rls-audit';
 
 export type WritePrivilege = 'INSERT' | 'UPDATE' | 'DELETE';
@@ -78,7 +79,7 @@ export interface SwapResult {
  * (a worker may be killed after acting and before recording). Failures are `DomainError`s with
  * a code and a message naming the problem; `target_unreachable` is the one worth retrying.
  */
-export interface TargetSystem extends TenantControlPlane, RlsAuditor {
+export interface TargetSystem extends TenantControlPlane, RlsAuditor, IntegrityVerifier {
   /** True for the embedded demo target (console mode without TARGET_DATABASE_URL). */
   readonly demo: boolean;
   /** Where it is, for messages: host:port/database, never a password. */

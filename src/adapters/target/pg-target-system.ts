@@ -24,6 +24,9 @@ import {
 } from './control-plane';
 import { readControls } from './control-rows';
 import { auditRls } from './rls-audit';
+import { verifyIntegrity } from './integrity';
+import type { IntegrityRequest } from '../../ports/integrity';
+import type { IntegrityReport } from '../../domain/target/integrity';
 import type { RlsAuditReport } from '../../domain/target/rls-audit';
 import { takeBackup, type BackupContext } from './backup-writer';
 import { ensureControlSchema, liveSchemaOf } from './control-schema';
@@ -134,6 +137,13 @@ export class PgTargetSystem implements TargetSystem {
     await this.ready();
     const { schemaPattern, appRole } = this.opts;
     return auditRls({ db: this.db, schemaPattern, appRole }, tenants);
+  }
+
+  async verifyIntegrity(tenant: string, request?: IntegrityRequest): Promise<IntegrityReport> {
+    await this.ready();
+    const { storage, catalog, schemaPattern } = this.opts;
+    const ctx = { db: this.db, storage, catalog, schemaPattern, concurrency: this.concurrency };
+    return verifyIntegrity(ctx, tenant, request);
   }
 
   ensureControlSchema(): Promise<void> {

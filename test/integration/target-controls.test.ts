@@ -2,6 +2,7 @@ import { Client } from 'pg';
 import { SignedHttpGateway } from '../../src/adapters/http/signed-gateway';
 import { CONTROLS_CHANNEL } from '../../src/adapters/target/control-rows';
 import { PgTargetSystem } from '../../src/adapters/target/pg-target-system';
+import { closedPort } from '../support/closed-port';
 import { GatewayReceiver } from '../support/gateway-receiver';
 import {
   openTargetFixture,
@@ -270,13 +271,20 @@ for (const k of targetKinds()) {
         schemaPattern: PATTERN,
         storage: f.storage,
         catalog: f.catalog,
-        gateway: new SignedHttpGateway({ url: 'http://127.0.0.1:9/x', secret: SECRET }),
+        gateway: new SignedHttpGateway({
+          url: `http://127.0.0.1:${await closedPort()}/x`,
+          secret: SECRET,
+        }),
       });
       try {
         const r = await down.applyControls('acme', [{ kind: 'rate_limit', rpm: 7 }], {
           hold: 'RB-13',
         });
-        expect(r.gateway).toMatchObject({ status: 'failed', reason: 'unreachable' });
+        expect(r.gateway).toMatchObject({
+          status: 'failed',
+          reason: 'unreachable',
+          message: 'ECONNREFUSED',
+        });
         expect((await seenByApp('acme')).rate_limit_rpm).toBe(7);
         await down.undoControls('acme', 'RB-13');
       } finally {

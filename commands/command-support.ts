@@ -3,6 +3,7 @@ import { DomainError } from '../src/domain/errors';
 import type { Actor, IncidentDeps } from '../src/app/incident-deps';
 import type { SlaDeps } from '../src/app/sla-deps';
 import type { RunbookDeps } from '../src/app/runbooks/runbook-deps';
+import type { PostmortemCapability } from '../src/app/postmortem-deps';
 import type { Incident } from '../src/domain/incidents/incident';
 import type { Block, ChatPort, Reply } from '../src/ports/chat';
 import { plainToMrkdwn } from '../templates/mrkdwn';
@@ -13,16 +14,23 @@ import { plainToMrkdwn } from '../templates/mrkdwn';
  */
 export type StatusSection = (actor: Actor, incident: Incident) => Promise<string[]>;
 
+/** A capability's part of `/tenant status` (backups, the last preflight…) for a tenant the actor sees. */
+export type TenantSection = (actor: Actor, tenant: string) => Promise<string[]>;
+
 /** What the Bolt listeners need from the composition root; capabilities add their parts. */
 export interface CommandDeps {
   incidents: IncidentDeps;
   chat: ChatPort;
   /** Sections of `/incident status`, in order; each module that has something to say adds one. */
   statusSections: StatusSection[];
+  /** Sections of `/tenant status`, in order. */
+  tenantSections: TenantSection[];
   /** The SLA use cases' deps, when the SLA module runs in this process. */
   sla?: SlaDeps;
   /** The runbook engine's deps, when the runbook module runs in this process. */
   runbooks?: RunbookDeps;
+  /** Post-mortem drafts and customer drafts, when that module runs in this process. */
+  postmortems?: PostmortemCapability;
 }
 
 export const UNAVAILABLE =

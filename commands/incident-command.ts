@@ -24,6 +24,7 @@ import { slackTextToPlain } from '../templates/mrkdwn';
 import { renderIncidentList, renderIncidentStatus } from '../templates/incident-status';
 import { answering, replier, type CommandDeps } from './command-support';
 import { notifiedSubcommand, securitySubcommand } from './sla-subcommands';
+import { overdueListing, postmortemSubcommand } from './postmortem-subcommands';
 
 type Args = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 
@@ -110,8 +111,13 @@ async function run(
       return securitySubcommand(deps, actor, cmd, reply);
     case 'notified':
       return notifiedSubcommand(deps, actor, cmd, reply);
-    case 'list':
-      return reply(renderIncidentList(await listIncidents(d, actor, cmd.tenant), cmd.tenant));
+    case 'list': {
+      const list = renderIncidentList(await listIncidents(d, actor, cmd.tenant), cmd.tenant);
+      const overdue = await overdueListing(deps, actor);
+      return reply(overdue ? { text: `${list.text}\n${overdue}` } : list);
+    }
+    case 'postmortem':
+      return postmortemSubcommand(deps, actor, cmd, reply);
     case 'help':
       return reply(renderIncidentHelp());
   }

@@ -6,12 +6,25 @@ import { acknowledgeButton, modalButton } from './incident-buttons';
 import { incidentCommand } from './incident-command';
 import { declareSubmission, updateSubmission } from './modal-submissions';
 import { pinReaction } from './pin-reaction';
+import {
+  approveCustomerButton,
+  customerEditSubmission,
+  editCustomerButton,
+  editPeopleButton,
+  peopleSubmission,
+} from './postmortem-buttons';
+import { POSTMORTEM_EDIT_ACTION, POSTMORTEM_PEOPLE_CALLBACK } from '../templates/postmortem-slack';
+import {
+  CUSTOMER_APPROVE_ACTION,
+  CUSTOMER_EDIT_ACTION,
+  CUSTOMER_EDIT_CALLBACK,
+} from '../templates/customer-draft';
 import { tenantCommand } from './tenant-command';
 import { runbookButton, runbookCommand } from './runbook-command';
 import { RUNBOOK_ACTIONS } from '../templates/runbook-message';
 import { notServed, unservedCommand } from './unserved-command';
 
-export type { CommandDeps, StatusSection } from './command-support';
+export type { CommandDeps, StatusSection, TenantSection } from './command-support';
 
 /** Registers every listener on the Bolt app. */
 export function register(app: App, deps: CommandDeps): void {
@@ -33,4 +46,9 @@ export function register(app: App, deps: CommandDeps): void {
   app.event('reaction_added', pinReaction(deps));
   app.action(RUNBOOK_ACTIONS.approve, runbookButton(deps, 'approve'));
   app.action(RUNBOOK_ACTIONS.cancel, runbookButton(deps, 'cancel'));
+  app.action(POSTMORTEM_EDIT_ACTION, editPeopleButton(deps));
+  app.view(POSTMORTEM_PEOPLE_CALLBACK, peopleSubmission(deps));
+  app.action(CUSTOMER_APPROVE_ACTION, approveCustomerButton(deps));
+  app.action(CUSTOMER_EDIT_ACTION, editCustomerButton(deps));
+  app.view(CUSTOMER_EDIT_CALLBACK, customerEditSubmission(deps));
 }

@@ -43,8 +43,13 @@ export function tenantCommand(deps: CommandDeps) {
               `• ${incidentRef(i.number)} ${i.severity} ${i.state} — ${plainToMrkdwn(i.title)}`,
           );
           const head = `*${escapeMrkdwn(s.tenant.name)}* (\`${s.tenant.id}\`, plan ${escapeMrkdwn(s.tenant.plan)})`;
+          const sections = await Promise.all(deps.tenantSections.map((f) => f(actor, s.tenant.id)));
           return reply({
-            text: `${head}\n${open.length ? `Open incidents:\n${open.join('\n')}` : 'No open incidents.'}`,
+            text: [
+              head,
+              open.length ? `Open incidents:\n${open.join('\n')}` : 'No open incidents.',
+              ...sections.flat(),
+            ].join('\n'),
           });
         }
         default:

@@ -3,7 +3,21 @@ import { DomainError } from '../src/domain/errors';
 import { advanceRun } from '../src/app/runbooks/runbook-engine';
 import { checkRto, runWatch } from '../src/app/runbooks/runbook-aftercare';
 import type { RunbookDeps } from '../src/app/runbooks/runbook-deps';
-import { RUNBOOK_JOBS, type RunbookJobData } from '../src/ports/runbook-store';
+import { rpoWatch, startScheduledRun } from '../src/app/runbooks/runbook-schedule';
+import type { BackupCatalog } from '../src/ports/backup-catalog';
+import {
+  RUNBOOK_JOBS,
+  type RunbookJobData,
+  type ScheduledBackupData,
+} from '../src/ports/runbook-store';
+
+/** What the schedule's jobs need: the catalog, the tenants, the RPO and the watch's period. */
+export interface RunbookSchedules {
+  catalog: BackupCatalog;
+  tenants(): Promise<{ id: string; createdAt: Date }[]>;
+  rpoMs: number;
+  everyMs: number;
+}
 
 function runOf(data: unknown): { run: number; check: number | undefined } {
   const d = data as Partial<RunbookJobData> | null;
@@ -17,8 +31,25 @@ function runOf(data: unknown): { run: number; check: number | undefined } {
  * `rto` checks a restore's deadline. A step held by a live worker is looked at again when its
  * lease runs out (the holder may have died).
  */
-export function runbookProcessor(deps: RunbookDeps) {
+export function runbookProcessor(deps: RunbookDeps, schedules: RunbookSchedules) {
   return async (job: Job<RunbookJobData>, token?: string): Promise<unknown> => {
+    if (job.name === RUNBOOK_JOBS.scheduledBackup) {
+      const { tenant, kind } = job.data as unknown as Partial<ScheduledBackupData>;
+      if (typeof tenant !== 'string' || (kind !== 'full' && kind !== 'incremental'))
+        throw new UnrecoverableError(`bad scheduled backup: ${JSON.stringify(job.data)}`);
+      const started = await startScheduledRun(deps, 'tenant-backup', tenant, { kind });
+      return { run: started?.number };
+    }
+    if (job.name === RUNBOOK_JOBS.rpoWatch) {
+      const stale = await rpoWatch(
+        deps,
+        schedules.catalog,
+        await schedules.tenants(),
+        schedules.rpoMs,
+        schedules.everyMs,
+      );
+      return { stale: stale.map((s) => s.tenant) };
+    }
     const { run, check } = runOf(job.data);
     try {
       if (job.name === RUNBOOK_JOBS.advance) {

@@ -180,3 +180,17 @@ export function renderRtoBreach(run: Run, comms: readonly string[]): string {
   const who = comms.length ? `${comms.map(mention).join(' ')} ` : '';
   return `:red_circle: *SLA breach* · ${who}*${runRef(run.number)}* ${run.runbook} of *${esc(run.tenant)}*: the tenant's writes are not back within the RTO (due ${run.rtoDueAt?.toISOString() ?? '?'}).`;
 }
+
+/** Tenants whose newest good backup just got older than the RPO. */
+export function renderRpoStale(
+  tenants: readonly { tenant: string; newest: { id: string; at: Date } | null; rpoMs: number }[],
+): string {
+  const lines = tenants.map(
+    (t) =>
+      `• *${esc(t.tenant)}* — ${t.newest ? `newest good backup ${esc(t.newest.id)} taken ${t.newest.at.toISOString()}` : 'never backed up'} (RPO ${formatDuration(t.rpoMs)})`,
+  );
+  return `:warning: *Backup RPO missed* for ${tenants.length} tenant${tenants.length === 1 ? '' : 's'}:\n${lines.join('\n')}\nRun \`/runbook run tenant-backup <tenant>\` or check the backup schedule.`.replace(
+    '<tenant>',
+    '&lt;tenant&gt;',
+  );
+}

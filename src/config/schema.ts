@@ -146,6 +146,12 @@ export const fileConfigSchema = z.strictObject({
       rto: isoDuration.default('PT2H'),
     })
     .default({ fullEvery: 'P7D', incrementalEvery: 'P1D', rpo: 'PT24H', rto: 'PT2H' }),
+  runbooks: z
+    .strictObject({
+      /** How long a running step's worker may go unheard before another worker takes the step over. */
+      stepLease: isoDuration.default('PT30S'),
+    })
+    .default({ stepLease: 'PT30S' }),
   vault: z
     .strictObject({
       transitMount: z

@@ -111,6 +111,7 @@ export const alertsModule: ModuleFactory = (ctx): RuntimeModule => {
           accept: countingAccepted(ctx, deps),
         })
       : [],
+    queues: [queue],
     readiness: [{ name: 'alerts', check: async () => void (await queue.getJobCounts('waiting')) }],
     async queueDepths() {
       const counts = await queue.getJobCounts('waiting', 'delayed', 'active', 'failed');

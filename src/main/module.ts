@@ -5,10 +5,10 @@ import type { Clock } from '../ports/clock';
 import type { Logger } from '../adapters/logging/logger';
 import type { Route } from '../adapters/http/http-server';
 import type { Metrics } from '../adapters/http/metrics';
-import type { QueueFactory } from '../adapters/queue/queue-backend';
+import type { AnyAppQueue, QueueFactory } from '../adapters/queue/queue-backend';
 import type { Storage } from './storage';
 import type { Readiness } from './web-routes';
-import type { CommandDeps, StatusSection } from '../../commands';
+import type { CommandDeps, StatusSection, TenantSection } from '../../commands';
 
 /** What a capability (SLA clocks, alerts, ...) gets from the composition root. */
 export interface ModuleContext {
@@ -24,6 +24,8 @@ export interface ModuleContext {
   /** Which processes this runtime plays: web (HTTP + Slack) and/or worker (BullMQ workers). */
   web: boolean;
   worker: boolean;
+  /** Console mode (`npm start` without Slack tokens): the demo target may stand in for the SaaS. */
+  console: boolean;
 }
 
 /** What a capability adds to the runtime. Everything is optional. */
@@ -33,8 +35,14 @@ export interface RuntimeModule {
   readiness?: Readiness[];
   /** Its sections of `/incident status`, in the order modules start. */
   statusSections?: StatusSection[];
+  /** Its sections of `/tenant status`. */
+  tenantSections?: TenantSection[];
   /** What its Slack listeners need (e.g. the SLA deps for `/incident security`). */
-  commandDeps?: Partial<Omit<CommandDeps, 'incidents' | 'chat' | 'statusSections'>>;
+  commandDeps?: Partial<
+    Omit<CommandDeps, 'incidents' | 'chat' | 'statusSections' | 'tenantSections'>
+  >;
+  /** The BullMQ queues it owns, shown on the queue dashboard (`/admin/queues`). */
+  queues?: AnyAppQueue[];
   /** Queue depths for /metrics. */
   queueDepths?(): Promise<{ queue: string; state: string; count: number }[]>;
   /** Starts workers, reconcilers, timers (called after the web side is up). */

@@ -19,7 +19,7 @@ import { consoleLogDestination } from '../adapters/console/console-log';
 import { register, type CommandDeps } from '../../commands';
 import { incidentDeps, prepareDatabase } from './deps';
 import { openStorage, type Storage } from './storage';
-import { coreRoutes } from './web-routes';
+import { adminQueueRoutes, coreRoutes } from './web-routes';
 import { instrumentBolt } from './instrument-bolt';
 import type { ModuleContext, RuntimeModule } from './module';
 import { MODULES } from './modules';
@@ -124,6 +124,7 @@ export async function startRuntime(config: AppConfig, opts: RuntimeOptions): Pro
       incidents: deps,
       web: opts.web || Boolean(opts.console),
       worker: opts.worker,
+      console: Boolean(opts.console),
     };
     const modules: RuntimeModule[] = [];
     for (const factory of MODULES) modules.push(await factory(ctx));
@@ -184,6 +185,7 @@ export async function startRuntime(config: AppConfig, opts: RuntimeOptions): Pro
         incidents: deps,
         chat,
         statusSections: modules.flatMap((m) => m.statusSections ?? []),
+        tenantSections: modules.flatMap((m) => m.tenantSections ?? []),
         ...(Object.assign({}, ...modules.map((m) => m.commandDeps ?? {})) as Partial<CommandDeps>),
       });
       const routes: Route[] = coreRoutes({
@@ -199,6 +201,11 @@ export async function startRuntime(config: AppConfig, opts: RuntimeOptions): Pro
       });
       routes.push(...modules.flatMap((m) => m.routes ?? []));
       if (opts.web) {
+        const adminToken = config.env.ADMIN_TOKEN;
+        const dashboard = modules.flatMap((m) => m.queues ?? []);
+        routes.push(
+          ...(await adminQueueRoutes({ adminToken, queues: dashboard, backend: queues.kind, log })),
+        );
         server = new HttpServer(routes, metrics, (err, route) =>
           log.error({ err, route }, 'request failed'),
         );

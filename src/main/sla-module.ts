@@ -120,6 +120,7 @@ export function createSlaModule(overrides: Partial<SlaModuleOptions> = {}): Modu
       name: 'sla',
       statusSections: [slaStatusSection(deps)],
       commandDeps: { sla: deps },
+      queues: [queue, postQueue],
       readiness: [
         {
           name: 'sla-timers',

@@ -35,6 +35,7 @@ export const slackDeliveryModule: ModuleFactory = (ctx): RuntimeModule => {
   return {
     name: 'slack-delivery',
     statusSections: [deliveryStatusSection(delivery.store)],
+    queues: [delivery.queue],
     readiness: [
       {
         name: 'slack-delivery',

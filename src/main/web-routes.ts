@@ -3,6 +3,7 @@ import { requireBearer } from '../adapters/http/bearer';
 import { sendJson, type Route } from '../adapters/http/http-server';
 import type { Metrics } from '../adapters/http/metrics';
 import type { Logger } from '../adapters/logging/logger';
+import type { AnyAppQueue, QueueBackendKind } from '../adapters/queue/queue-backend';
 
 export interface Readiness {
   name: string;
@@ -94,4 +95,24 @@ export function coreRoutes(opts: {
       handler: (req, res) => slack.requestListener(req, res),
     });
   return routes;
+}
+
+/**
+ * The queue dashboard at /admin/queues (PRODUCT.md §5), or nothing when ADMIN_TOKEN is unset.
+ * bull-board (~5 MB of heap) is loaded only then: `web`'s heap is capped at WEB_HEAP_MB (128).
+ */
+export async function adminQueueRoutes(opts: {
+  adminToken: string | undefined;
+  queues: AnyAppQueue[];
+  backend: QueueBackendKind;
+  log: Pick<Logger, 'warn' | 'error'>;
+}): Promise<Route[]> {
+  if (!opts.adminToken) return [];
+  const { queueDashboardRoutes } = await import('../adapters/http/admin-queues');
+  return queueDashboardRoutes({
+    password: opts.adminToken,
+    queues: opts.queues,
+    log: opts.log,
+    backend: opts.backend,
+  });
 }

@@ -8,6 +8,17 @@ export interface OutboundMessage {
   threadTs?: string;
 }
 
+/** A file shared in a channel (a post-mortem draft), with the message that introduces it. */
+export interface OutboundFile {
+  channel: string;
+  threadTs?: string;
+  filename: string;
+  title: string;
+  content: string;
+  /** The message text shown with the file (mrkdwn). */
+  comment?: string;
+}
+
 /** Everything tenantops says or does in the chat workspace. */
 export interface ChatPort {
   postMessage(msg: OutboundMessage): Promise<{ channel: string; ts: string }>;
@@ -33,6 +44,8 @@ export interface ChatPort {
    * or roots (a root with replies names itself).
    */
   message(channel: string, ts: string): Promise<{ text: string; threadTs?: string } | undefined>;
+  /** Shares a file in a channel (Slack: files.getUploadURLExternal, upload, files.completeUploadExternal). */
+  uploadFile(file: OutboundFile): Promise<void>;
 }
 
 /** What a use case says back to the person who asked (ephemeral in Slack). */

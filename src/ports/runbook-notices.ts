@@ -9,4 +9,13 @@ export interface RunbookNotices {
   approvalNeeded(run: Run, approvers: readonly string[]): Promise<void>;
   /** A restore's RTO passed with writes still paused: posted like an SLA breach. */
   rtoBreached(run: Run, comms: readonly string[]): Promise<void>;
+  /** Tenants whose newest good backup just got older than the RPO (platform channel). */
+  rpoStale(tenants: readonly RpoStale[]): Promise<void>;
+}
+
+/** A tenant past its RPO: its newest complete backup (none: never backed up). */
+export interface RpoStale {
+  tenant: string;
+  newest: { id: string; at: Date } | null;
+  rpoMs: number;
 }

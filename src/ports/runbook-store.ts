@@ -37,6 +37,20 @@ export interface StepChanges {
   lease?: { token: string; until: Date } | null;
 }
 
+/** A run the reconciler looks at: whether a live worker holds one of its steps, its after-care. */
+export interface ActiveRun {
+  number: number;
+  runbook: RunbookName;
+  tenant: string;
+  state: RunState;
+  version: number;
+  leased: boolean;
+  rtoDueAt: Date | null;
+  /** Completed runs still watching: when they finished, and how many checks are done. */
+  watchSince: Date | null;
+  watchDone: number;
+}
+
 /** A step's lease, for a second worker to tell a running step from an abandoned one. */
 export interface StepLease {
   token: string | null;
@@ -59,15 +73,17 @@ export interface RunbookStore {
   create(scope: Scope, run: NewRun): Promise<Run>;
   get(scope: Scope, number: number): Promise<Run | undefined>;
   /** Newest first. */
-  list(scope: Scope, filter: { tenant?: string; limit: number }): Promise<Run[]>;
+  list(scope: Scope, filter: { tenant?: string; incident?: number; limit: number }): Promise<Run[]>;
   /** `fn` on the run under its row lock; undefined when the scope can't see it. */
   withRun<T>(
     scope: Scope,
     number: number,
     fn: (tx: RunTx, run: Run) => Promise<T>,
   ): Promise<T | undefined>;
+  /** Every tenant and when tenantops first knew it (the RPO of a tenant never backed up). */
+  tenantsAddedAt(): Promise<{ id: string; createdAt: Date }[]>;
   /** Runs still acting on their tenant, for the reconciler (platform-wide). */
-  active(): Promise<{ number: number; tenant: string; state: RunState; version: number }[]>;
+  active(): Promise<ActiveRun[]>;
   /** Extends a running step's lease if `token` still holds it (no version bump: nothing shown changes). */
   renewLease(number: number, index: number, token: string, until: Date): Promise<boolean>;
   /** Where the run's message landed. */
@@ -92,10 +108,22 @@ export interface RunbookJobs {
 }
 
 export const RUNBOOK_QUEUE = 'runbooks';
-export const RUNBOOK_JOBS = { advance: 'advance', watch: 'watch', rto: 'rto' } as const;
+export const RUNBOOK_JOBS = {
+  advance: 'advance',
+  watch: 'watch',
+  rto: 'rto',
+  scheduledBackup: 'scheduled-backup',
+  rpoWatch: 'rpo-watch',
+} as const;
 
 /** A runbook job's data: the run, and for a watch job which check it is. */
 export interface RunbookJobData {
   run: number;
   check?: number;
+}
+
+/** A schedule's job: which tenant to back up, and how. */
+export interface ScheduledBackupData {
+  tenant: string;
+  kind: 'full' | 'incremental';
 }

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chatMethods } from './slack-emulator-chat';
+import { FileUploads, type EmulatedFile } from './slack-emulator-files';
 import { conversationMethods } from './slack-emulator-conversations';
 import {
   bearerToken,
@@ -30,6 +31,7 @@ import { ResponseUrlRecorder, type ResponseUrlPost } from './slack-emulator-resp
 
 export type {
   ChannelSeed,
+  EmulatedFile,
   EmulatedMessage,
   EmulatedUser,
   FailureSpec,
@@ -85,6 +87,7 @@ export class SlackEmulator {
   private readonly now: () => number;
   private readonly waiters = new Waiters();
   private readonly responseUrls = new ResponseUrlRecorder();
+  private uploads = new FileUploads(() => this.origin);
 
   constructor(private readonly options: SlackEmulatorOptions = {}) {
     this.now = options.now ?? Date.now;
@@ -143,6 +146,7 @@ export class SlackEmulator {
     this.buckets?.clear();
     this.responseUrls.clear();
     this.revoked.clear();
+    this.uploads = new FileUploads(() => this.origin);
     this.ws = this.freshWorkspace();
   }
 
@@ -175,6 +179,11 @@ export class SlackEmulator {
     this.ws.addMessage({ type: 'message', channel: id, ts, user, text }, threadTs);
     this.notify();
     return ts;
+  }
+
+  /** Files shared through files.completeUploadExternal, oldest first. */
+  get files(): EmulatedFile[] {
+    return this.uploads.shared;
   }
 
   callsTo(method: string): RecordedCall[] {
@@ -237,6 +246,10 @@ export class SlackEmulator {
       send(res, posted);
     } else if (url.pathname.startsWith('/api/')) {
       send(res, this.apiCall(url, req, body));
+    } else if (url.pathname.startsWith('/upload/v1/')) {
+      // Failures of the upload host are scripted with failNext('upload_url', ...).
+      const failure = this.takeFailure('upload_url', {});
+      send(res, this.uploads.receive(url.pathname, req, body, failure));
     } else {
       send(res, { status: 404, headers: {}, body: 'Not Found' });
     }
@@ -274,7 +287,8 @@ export class SlackEmulator {
   private dispatch(method: string, args: SlackArgs, token?: string, bad = false): HttpOutcome {
     const failure = this.takeFailure(method, args);
     if (failure) return failureOutcome(failure);
-    const handler = this.extraMethods.get(method) ?? METHODS[method];
+    const handler =
+      this.extraMethods.get(method) ?? METHODS[method] ?? this.uploads.methods[method];
     if (!handler) return json({ ok: false, error: 'unknown_method', req_method: method });
     if (bad) return json({ ok: false, error: 'invalid_json' });
     if (!token) return json({ ok: false, error: 'not_authed' });

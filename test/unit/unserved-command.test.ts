@@ -44,7 +44,12 @@ async function session(
     { mode: 'console', receiver },
     createLogger({ level: 'warn', destination: sink }),
   );
-  const deps: CommandDeps = { incidents: {} as IncidentDeps, chat, statusSections: [] };
+  const deps: CommandDeps = {
+    incidents: {} as IncidentDeps,
+    chat,
+    statusSections: [],
+    tenantSections: [],
+  };
   wire(app, deps);
   await app.start();
   input.end(lines.map((l) => `${l}\n`).join(''));

@@ -1,4 +1,4 @@
-import type { Block, ChatPort, OutboundMessage } from '../../ports/chat';
+import type { Block, ChatPort, OutboundFile, OutboundMessage } from '../../ports/chat';
 import { blockKitToText } from './block-kit-text';
 import { ANSI_STYLE, PLAIN_STYLE, type TextStyle } from './text-style';
 
@@ -134,5 +134,14 @@ export class ConsoleChat implements ChatPort {
   message(channel: string, ts: string): Promise<{ text: string } | undefined> {
     const text = this.texts.get(`${channel}/${ts}`);
     return Promise.resolve(text === undefined ? undefined : { text });
+  }
+
+  uploadFile(file: OutboundFile): Promise<void> {
+    const where = `#${this.channelName(file.channel)}${file.threadTs ? ' (thread)' : ''}`;
+    this.print(`[${where}] tenantops shared a file: ${file.filename}`, file.comment ?? file.title);
+    this.write(
+      `----- ${file.filename} -----\n${file.content}\n----- end of ${file.filename} -----`,
+    );
+    return Promise.resolve();
   }
 }

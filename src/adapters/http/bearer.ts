@@ -4,11 +4,16 @@ import { sendJson } from './http-server';
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
 
-/** Bearer check in constant time: both sides are hashed to equal length first. */
+/** Secret comparison in constant time: both sides are hashed to equal length first. */
+export function secretMatches(given: string, expected: string): boolean {
+  return timingSafeEqual(digest(given), digest(expected));
+}
+
+/** Bearer check in constant time (see secretMatches). */
 export function bearerMatches(header: string | undefined, token: string | undefined): boolean {
   if (!token) return false;
   const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header ?? '');
-  return timingSafeEqual(digest(match?.[1] ?? ''), digest(token)) && match !== null;
+  return secretMatches(match?.[1] ?? '', token) && match !== null;
 }
 
 /**

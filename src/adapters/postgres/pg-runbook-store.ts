@@ -11,6 +11,7 @@ import {
 } from '../../domain/runbooks/runbook';
 import { Scope } from '../../domain/tenants/scope';
 import type {
+  ActiveRun,
   NewRun,
   RunbookStore,
   RunChanges,
@@ -242,12 +243,17 @@ export class PgRunbookStore implements RunbookStore {
     return run;
   }
 
-  list(scope: Scope, filter: { tenant?: string; limit: number }): Promise<Run[]> {
+  list(
+    scope: Scope,
+    filter: { tenant?: string; incident?: number; limit: number },
+  ): Promise<Run[]> {
     return this.db.scoped(scope, (c) =>
-      load(c, 'WHERE ($1::text IS NULL OR tenant_id = $1) ORDER BY id DESC LIMIT $2', [
-        filter.tenant ?? null,
-        filter.limit,
-      ]),
+      load(
+        c,
+        `WHERE ($1::text IS NULL OR tenant_id = $1) AND ($2::bigint IS NULL OR incident_id = $2)
+         ORDER BY id DESC LIMIT $3`,
+        [filter.tenant ?? null, filter.incident ?? null, filter.limit],
+      ),
     );
   }
 
@@ -263,23 +269,48 @@ export class PgRunbookStore implements RunbookStore {
     });
   }
 
-  active(): Promise<{ number: number; tenant: string; state: RunState; version: number }[]> {
+  active(): Promise<ActiveRun[]> {
     return this.db.scoped(RECONCILER, async (c) => {
       const { rows } = await c.query<{
         id: string;
+        runbook: RunbookName;
         tenant_id: string;
         state: RunState;
         version: number;
+        leased: boolean;
+        rto_due_at: Date | null;
+        watch_since: Date | null;
+        watch_done: number;
       }>(
-        `SELECT id, tenant_id, state, version FROM runbook_runs
-         WHERE state IN ('running', 'waiting_approval', 'failing', 'cancelling', 'rolling_back')`,
+        `SELECT r.id, r.runbook, r.tenant_id, r.state, r.version, r.rto_due_at,
+           EXISTS (SELECT 1 FROM runbook_steps s WHERE s.run_id = r.id AND s.lease_until > now()) AS leased,
+           CASE WHEN r.state = 'completed' THEN r.finished_at END AS watch_since,
+           coalesce((r.context->>'watchDone')::int, 0) AS watch_done
+         FROM runbook_runs r
+         WHERE r.state IN ('running', 'waiting_approval', 'failing', 'cancelling', 'rolling_back')
+            OR (r.state = 'completed' AND EXISTS (
+              SELECT 1 FROM runbook_steps s WHERE s.run_id = r.id AND s.kind = 'watch' AND s.state = 'running'))`,
       );
       return rows.map((r) => ({
         number: Number(r.id),
+        runbook: r.runbook,
         tenant: r.tenant_id,
         state: r.state,
         version: r.version,
+        leased: r.leased,
+        rtoDueAt: r.rto_due_at,
+        watchSince: r.watch_since,
+        watchDone: r.watch_done,
       }));
+    });
+  }
+
+  tenantsAddedAt(): Promise<{ id: string; createdAt: Date }[]> {
+    return this.db.scoped(RECONCILER, async (c) => {
+      const { rows } = await c.query<{ id: string; created_at: Date }>(
+        'SELECT id, created_at FROM tenants ORDER BY id',
+      );
+      return rows.map((r) => ({ id: r.id, createdAt: r.created_at }));
     });
   }
 

@@ -27,6 +27,9 @@ export type AppQueue<D = unknown, R = unknown> = Queue<
   IQueueBackend,
   unknown
 >;
+/** A queue of any job type, for lists of mixed queues (Queue<D> is invariant in D). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyAppQueue = AppQueue<any, any>;
 export type AppWorker<D = unknown, R = unknown> = Worker<D, R, string, IQueueBackend>;
 export type AppQueueEvents = QueueEvents<unknown, IQueueBackend, unknown>;
 

@@ -47,6 +47,8 @@ export async function executeCall(chat: ChatPort, call: SlackCall): Promise<unkn
       return chat.openModal(call.triggerId, call.view);
     case 'message':
       return (await chat.message(call.channel, call.ts)) ?? null;
+    case 'uploadFile':
+      return chat.uploadFile(call.file);
   }
 }
 

@@ -1,4 +1,4 @@
-import type { Block, ChatPort, OutboundMessage } from '../../ports/chat';
+import type { Block, ChatPort, OutboundFile, OutboundMessage } from '../../ports/chat';
 import type {
   ChatOutbox,
   DeliveryReceipt,
@@ -94,6 +94,12 @@ export class QueuedChat implements ChatPort {
       { interactive: true },
     );
     return (await this.producer.wait<{ text: string; threadTs?: string } | null>(job)) ?? undefined;
+  }
+
+  // Uploads are rare and not paced like posts (files.* are Tier 4): queued for retries and
+  // Retry-After, outside the channel's lane; the caller doesn't wait for Slack.
+  async uploadFile(file: OutboundFile): Promise<void> {
+    await this.producer.add({ op: 'call', call: { method: 'uploadFile', file } });
   }
 }
 

@@ -1,4 +1,4 @@
-import type { Block, OutboundMessage } from '../../ports/chat';
+import type { Block, OutboundFile, OutboundMessage } from '../../ports/chat';
 import type { ReceiptRef } from '../../ports/chat-outbox';
 
 /** The one queue every outbound Slack call of the runtime goes through. */
@@ -19,7 +19,8 @@ export type SlackCall =
   | { method: 'invite'; channel: string; users: string[] }
   | { method: 'setTopic'; channel: string; topic: string }
   | { method: 'openModal'; triggerId: string; view: Block }
-  | { method: 'message'; channel: string; ts: string };
+  | { method: 'message'; channel: string; ts: string }
+  | { method: 'uploadFile'; file: OutboundFile };
 
 /** A chat.postMessage's place in its channel's lane: sent only after `seq - 1`. */
 export interface LaneRef {
@@ -161,5 +162,12 @@ export function describeCall(data: DeliveryJob): {
       return { method: 'views.open', summary: 'modal' };
     case 'message':
       return { method: 'conversations.replies', channel: call.channel, summary: call.ts };
+    case 'uploadFile':
+      return {
+        method: 'files.completeUploadExternal',
+        channel: call.file.channel,
+        threadTs: call.file.threadTs,
+        summary: `${call.file.filename} (${call.file.content.length} characters)`,
+      };
   }
 }

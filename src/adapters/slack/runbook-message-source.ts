@@ -1,11 +1,12 @@
 import { Scope } from '../../domain/tenants/scope';
 import type { ChatOutbox, LiveMessageSource, RenderedMessage } from '../../ports/chat-outbox';
 import type { Clock } from '../../ports/clock';
-import type { RunbookNotices } from '../../ports/runbook-notices';
+import type { RpoStale, RunbookNotices } from '../../ports/runbook-notices';
 import type { RunbookStore } from '../../ports/runbook-store';
 import type { Run } from '../../domain/runbooks/runbook';
 import {
   renderApprovalRequest,
+  renderRpoStale,
   renderRtoBreach,
   renderRunbookMessage,
 } from '../../../templates/runbook-message';
@@ -45,9 +46,17 @@ export function runbookMessageSource(deps: {
   };
 }
 
-/** Approval requests and RTO breaches, in the run's thread (under its message). */
+/** Approval requests and RTO breaches in the run's thread; RPO notices in the platform channel. */
 export class ChatRunbookNotices implements RunbookNotices {
-  constructor(private readonly outbox: ChatOutbox) {}
+  constructor(
+    private readonly outbox: ChatOutbox,
+    private readonly platformChannel: string | undefined,
+  ) {}
+
+  async rpoStale(tenants: readonly RpoStale[]): Promise<void> {
+    if (!this.platformChannel) return;
+    await this.outbox.send({ channel: this.platformChannel, text: renderRpoStale(tenants) });
+  }
 
   approvalNeeded(run: Run, approvers: readonly string[]): Promise<void> {
     return this.say(run, renderApprovalRequest(run, approvers));

@@ -1,5 +1,5 @@
 import { ErrorCode, WebClient, type WebAPICallResult } from '@slack/web-api';
-import type { Block, ChatPort, OutboundMessage } from '../../ports/chat';
+import type { Block, ChatPort, OutboundFile, OutboundMessage } from '../../ports/chat';
 
 type SlackError = Error & { code?: string; data?: WebAPICallResult };
 
@@ -8,6 +8,19 @@ function slackErrorCode(err: unknown): string | undefined {
   return e.code === ErrorCode.PlatformError
     ? (e.data as { error?: string } | undefined)?.error
     : undefined;
+}
+
+/** A failed POST to Slack's upload URL, shaped like the SDK's HTTP errors so delivery classifies it. */
+function uploadError(status: number, retryAfter: string | null): Error {
+  if (status === 429)
+    return Object.assign(new Error('upload rate limited'), {
+      code: ErrorCode.RateLimitedError,
+      retryAfter: Number(retryAfter ?? 1) || 1,
+    });
+  return Object.assign(new Error(`upload to Slack failed: HTTP ${status}`), {
+    code: ErrorCode.HTTPError,
+    statusCode: status,
+  });
 }
 
 /** ChatPort on Slack's Web API (retries 429/5xx with the SDK's backoff, honouring Retry-After). */
@@ -100,5 +113,32 @@ export class WebChat implements ChatPort {
     if (!msg?.text) return undefined;
     // A thread's root carries its own ts as thread_ts: keep it, it names the thread it roots.
     return { text: msg.text, ...(msg.thread_ts ? { threadTs: msg.thread_ts } : {}) };
+  }
+
+  /**
+   * Slack's external upload: files.getUploadURLExternal for a URL and file id, the bytes POSTed
+   * to that URL (any status but 200 is a failure), then files.completeUploadExternal shares the
+   * file in the channel with its comment. A retry starts over: an upload never completed is
+   * discarded by Slack.
+   */
+  async uploadFile(file: OutboundFile): Promise<void> {
+    const bytes = Buffer.from(file.content, 'utf8');
+    const ticket = await this.client.files.getUploadURLExternal({
+      filename: file.filename,
+      length: bytes.length,
+    });
+    const res = await fetch(ticket.upload_url as string, {
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream' },
+      body: bytes,
+    });
+    await res.arrayBuffer();
+    if (res.status !== 200) throw uploadError(res.status, res.headers.get('retry-after'));
+    await this.client.files.completeUploadExternal({
+      files: [{ id: ticket.file_id as string, title: file.title }],
+      channel_id: file.channel,
+      ...(file.threadTs ? { thread_ts: file.threadTs } : {}),
+      ...(file.comment ? { initial_comment: file.comment } : {}),
+    });
   }
 }

@@ -10,7 +10,9 @@ const HOUR = 60 * 60 * 1000;
 const tag = (ctx: StepContext) => `r${ctx.run.number}`;
 
 function mb(bytes: number): string {
-  return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${Math.ceil(bytes / 1024)} kB`;
+  return bytes >= 1024 * 1024
+    ? `${(bytes / 1024 / 1024).toFixed(1)} MB`
+    : `${Math.ceil(bytes / 1024)} kB`;
 }
 
 function describeBackup(b: BackupRecord): string {
@@ -21,7 +23,8 @@ function describeBackup(b: BackupRecord): string {
 /** `tenant-backup <tenant> [kind=full|incremental]`: one consistent snapshot into the catalog. */
 export const backupRunbook: RunbookDef = {
   name: 'tenant-backup',
-  summary: "one consistent backup of the tenant's schema (full or incremental), labelled and checksummed",
+  summary:
+    "one consistent backup of the tenant's schema (full or incremental), labelled and checksummed",
   destructive: false,
   needsTarget: true,
   steps: (params) => [
@@ -87,7 +90,8 @@ const restoreInto = (sandbox: boolean): StepDef => ({
   async run(ctx) {
     const target = ctx.target();
     const chain = await target.chainFor(ctx.tenant, choiceOf(ctx.params));
-    const schema = (ctx.context.isolatedSchema as string | undefined) ?? (await isolated(ctx, sandbox));
+    const schema =
+      (ctx.context.isolatedSchema as string | undefined) ?? (await isolated(ctx, sandbox));
     const r = await target.restoreInto(ctx.tenant, chain, schema);
     const rows = r.tables.reduce((n, t) => n + t.rows, 0);
     return {
@@ -107,9 +111,10 @@ const restoreInto = (sandbox: boolean): StepDef => ({
 const validate: StepDef = {
   id: 'validate',
   title: 'Validate row counts, checksums, foreign keys and sequences',
-  async plan() {
-    return 'compare every table with the catalog (rows, SHA-256), check foreign keys and sequences';
-  },
+  plan: () =>
+    Promise.resolve(
+      'compare every table with the catalog (rows, SHA-256), check foreign keys and sequences',
+    ),
   async run(ctx) {
     const target = ctx.target();
     const schema = ctx.context.isolatedSchema as string;
@@ -143,7 +148,9 @@ const pause: StepDef = {
   },
   async undo(ctx) {
     const state = await ctx.target().resumeWrites(ctx.tenant);
-    return state.paused ? `writes still paused on ${state.schema}!` : `writes back on ${state.schema}`;
+    return state.paused
+      ? `writes still paused on ${state.schema}!`
+      : `writes back on ${state.schema}`;
   },
   undoOnFailure: true,
 };
@@ -181,10 +188,14 @@ const swap: StepDef = {
 const resume: StepDef = {
   id: 'resume-writes',
   title: 'Re-enable writes',
-  plan: (ctx) => Promise.resolve(`give the app role back its writes on ${ctx.tenant}'s routed schema; read_only off`),
+  plan: (ctx) =>
+    Promise.resolve(
+      `give the app role back its writes on ${ctx.tenant}'s routed schema; read_only off`,
+    ),
   async run(ctx) {
     const state = await ctx.target().resumeWrites(ctx.tenant);
-    if (state.paused) throw new DomainError('resume_failed', `writes still paused on ${state.schema}`);
+    if (state.paused)
+      throw new DomainError('resume_failed', `writes still paused on ${state.schema}`);
     return { summary: `writable again on ${state.schema}` };
   },
   // Rolling a restore back pauses first, so the pointer moves back with no write in between.
@@ -221,7 +232,8 @@ const dropSandbox: StepDef = {
  */
 export const restoreRunbook: RunbookDef = {
   name: 'tenant-restore',
-  summary: 'selective restore of one tenant: pause, restore isolated, validate, swap (approval), resume, watch 24 h',
+  summary:
+    'selective restore of one tenant: pause, restore isolated, validate, swap (approval), resume, watch 24 h',
   destructive: (params) => params.sandbox !== 'true',
   needsTarget: true,
   rto: true,

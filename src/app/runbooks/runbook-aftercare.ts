@@ -14,6 +14,8 @@ export async function runWatch(deps: RunbookDeps, number: number, n: number): Pr
   const def = run ? deps.runbooks[run.runbook] : undefined;
   const step = run?.steps.find((s) => s.kind === 'watch');
   if (!run || !def?.watch || !step || run.state !== 'completed' || step.state !== 'running') return;
+  // The reconciler may queue a check again; each is made once.
+  if (n <= Number(run.context.watchDone ?? 0)) return;
   const result = await def.watch.check(stepContext(deps, run), n).catch((err: unknown) => ({
     ok: false,
     summary: `check ${n} could not run: ${(err as Error).message}`,
@@ -26,7 +28,7 @@ export async function runWatch(deps: RunbookDeps, number: number, n: number): Pr
       output,
       ...(last ? { state: 'done' as const, finishedAt: deps.clock.now() } : {}),
     });
-    await tx.update({ context: { watchProblems: problems } });
+    await tx.update({ context: { watchProblems: problems, watchDone: n } });
   });
   if (!result.ok) await note(deps, run, `watch check ${n}: ${result.summary}`);
   if (last)

@@ -183,7 +183,7 @@ export async function rollbackRun(deps: RunbookDeps, actor: Actor, number: numbe
         'not_rollbackable',
         `${runRef(number)} was a dry run: it changed nothing.`,
       );
-    if (!def?.steps(run.params).some((s) => s.undo))
+    if (!def?.steps(run.params).some((s) => s.undo !== undefined))
       throw new DomainError('not_rollbackable', `${run.runbook} has nothing to roll back.`);
     if (run.state !== 'completed' && run.state !== 'failed')
       throw new DomainError(

@@ -49,7 +49,10 @@ export function isRetryable(err: unknown): boolean {
 }
 
 function undoInfo(steps: readonly StepDef[]) {
-  return steps.map((s) => ({ undoable: Boolean(s.undo), onFailure: Boolean(s.undoOnFailure) }));
+  return steps.map((s) => ({
+    undoable: s.undo !== undefined,
+    onFailure: Boolean(s.undoOnFailure),
+  }));
 }
 
 /**
@@ -258,17 +261,22 @@ async function finish(deps: RunbookDeps, tx: RunTx, run: Run, state: Run['state'
 }
 
 function outcomeOf(run: Run, state: Run['state']): string {
-  const failed = run.context.failedStep;
+  const failed = typeof run.context.failedStep === 'string' ? run.context.failedStep : 'a step';
+  const why = typeof run.context.failure === 'string' ? run.context.failure : 'see the step';
   switch (state) {
     case 'completed':
       return run.dryRun ? 'Dry run: nothing was changed.' : 'All steps done.';
     case 'failed':
-      return `"${String(failed ?? 'a step')}" failed: ${String(run.context.failure ?? 'see the step')}. What had to be undone to leave the tenant writable was undone.`;
+      return `"${failed}" failed: ${why}. What had to be undone to leave the tenant writable was undone.`;
     case 'cancelled':
       return 'Cancelled: the completed steps were undone in reverse.';
     case 'rolled_back':
       return 'Rolled back: the completed steps were undone in reverse.';
-    default:
+    case 'running':
+    case 'waiting_approval':
+    case 'failing':
+    case 'cancelling':
+    case 'rolling_back':
       return state;
   }
 }

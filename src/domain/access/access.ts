@@ -25,7 +25,10 @@ export type Action =
   | 'runbook_run'
   | 'runbook_approve'
   | 'runbook_cancel'
-  | 'runbook_rollback';
+  | 'runbook_rollback'
+  | 'finish_postmortem'
+  | 'edit_postmortem'
+  | 'approve_update';
 
 const INCIDENT_WORKERS: TenantRole[] = ['commander', 'comms', 'responder', 'scribe'];
 
@@ -49,6 +52,9 @@ export const ACTION_ROLES: Record<Action, readonly TenantRole[]> = {
   runbook_approve: ['approver'],
   runbook_cancel: ['commander'],
   runbook_rollback: ['commander'],
+  finish_postmortem: ['commander'],
+  edit_postmortem: ['commander', 'scribe'],
+  approve_update: ['commander', 'comms'],
 };
 
 /**
@@ -80,6 +86,10 @@ export const ACTION_REACH: Record<Action, Reach> = {
   runbook_approve: 'every',
   runbook_cancel: 'every',
   runbook_rollback: 'every',
+  // The post-mortem belongs to the whole incident; a customer draft to its one tenant.
+  finish_postmortem: 'every',
+  edit_postmortem: 'every',
+  approve_update: 'every',
 };
 
 /** The tenants a user can see at all; '*' when a platform-wide binding exists. */

@@ -24,6 +24,7 @@ export type IncidentCommand =
   | { kind: 'security'; ref?: number; aware?: Date }
   | { kind: 'notified'; ref?: number; tenant: string }
   | { kind: 'list'; tenant?: string }
+  | { kind: 'postmortem'; ref?: number; done: boolean }
   | { kind: 'help' };
 
 export const INCIDENT_USAGE = [
@@ -39,6 +40,7 @@ export const INCIDENT_USAGE = [
   '`/incident security [INC-n] [aware=<ISO time>]`',
   '`/incident notified [INC-n] <tenant|all>`',
   '`/incident list [tenant]`',
+  '`/incident postmortem [INC-n] [done]`',
   '`/incident help`',
 ].join('\n');
 
@@ -180,6 +182,17 @@ const PARSERS: Record<string, Parser> = {
   list(words) {
     const tenant = words[0] ? parseTenantList(words[0], '`/incident list [tenant]`')[0] : undefined;
     return { kind: 'list', tenant };
+  },
+  postmortem(words) {
+    const ref = takeRef(words);
+    const rest = words.join(' ').toLowerCase();
+    if (rest !== '' && rest !== 'done')
+      throw usage(
+        'bad_argument',
+        `I don't understand "${words.join(' ')}".`,
+        '`/incident postmortem [INC-n] [done]`',
+      );
+    return { kind: 'postmortem', ref, done: rest === 'done' };
   },
   help: () => ({ kind: 'help' }),
 };

@@ -1,9 +1,10 @@
+-- (tenant_scope_covers is also made by 007; the same definition.)
 -- Tenant isolation in the database for writes (README "Access"): a transaction may read a row
 -- that concerns any tenant of its scope, but may only write a row all of whose tenants are in
 -- its scope. A person with a role on globex alone can read a shared acme+globex incident, but
 -- cannot change it, nor add a timeline entry that acme would see.
 
-CREATE FUNCTION tenant_scope_covers(ids text[]) RETURNS boolean
+CREATE OR REPLACE FUNCTION tenant_scope_covers(ids text[]) RETURNS boolean
 LANGUAGE sql STABLE AS $$
   SELECT coalesce(current_setting('app.tenant_id', true), '') = '*'
       OR coalesce(ids <@ string_to_array(nullif(current_setting('app.tenant_id', true), ''), ','), false)

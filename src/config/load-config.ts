@@ -126,6 +126,10 @@ export function loadConfig(
   if (!existsSync(configPath))
     throw new ConfigError(`TENANTOPS_CONFIG: file not found: ${configPath}`);
   const file = parseConfigText(readFileSync(configPath, 'utf8'), configPath);
+  if (file.target.gatewayUrl && !env.GATEWAY_SIGNING_SECRET)
+    throw new ConfigError(
+      'GATEWAY_SIGNING_SECRET: required when target.gatewayUrl is set (control changes are POSTed there signed)',
+    );
   return {
     env,
     file,

@@ -117,13 +117,26 @@ export const fileConfigSchema = z.strictObject({
       gatewayUrl: url(['http:', 'https:']).optional(),
       /** The SaaS's API, probed by preflight/go-live for X-Tenant-ID enforcement. */
       apiUrl: url(['http:', 'https:']).optional(),
+      /** The path under apiUrl the probes GET (it must show the caller's tenant data). */
+      probePath: z
+        .string()
+        .regex(/^\/[^\s?#]*$/, 'must be a path starting with / (no query, no spaces)')
+        .default('/'),
       /** Prometheus HTTP API base, for per-tenant load in throttle and preflight. */
       prometheusUrl: url(['http:', 'https:']).optional(),
+      /** PromQL instant query giving a tenant's requests per minute; {tenant} is its id. */
+      loadQuery: z
+        .string()
+        .max(2000)
+        .regex(/\{tenant\}/, 'must contain {tenant}')
+        .default('sum(rate(http_requests_total{tenant_id="{tenant}"}[5m])) * 60'),
     })
     .default({
       schemaPattern: 'tenant_{id}',
       appRole: 'saas_app',
       migrationsDir: './tenant-migrations',
+      probePath: '/',
+      loadQuery: 'sum(rate(http_requests_total{tenant_id="{tenant}"}[5m])) * 60',
     }),
   backups: z
     .strictObject({
@@ -182,6 +195,8 @@ export const envSchema = z.object({
   VAULT_ADDR: url(['http:', 'https:']).optional(),
   VAULT_TOKEN: z.string().min(1).optional(),
   TARGET_DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
+  /** Shared secret signing the control changes POSTed to target.gatewayUrl. */
+  GATEWAY_SIGNING_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -1,5 +1,9 @@
 import type { BackupChoice } from '../domain/backups/backup-chain';
 import type { BackupChain, BackupKind, BackupRecord } from '../domain/backups/backup';
+import type { GatewayDelivery } from '../domain/target/gateway';
+import type { TenantControlPlane } from './control-plane';
+import type { IntegrityVerifier } from './integrity';
+import type { RlsAuditor } from './rls-audit';
 
 export type WritePrivilege = 'INSERT' | 'UPDATE' | 'DELETE';
 
@@ -22,6 +26,8 @@ export interface WritePauseState {
   paused: boolean;
   /** The app role's write grants recorded at pause, per table, that resume gives back. */
   heldGrants: Record<string, string[]> | null;
+  /** Pause and resume: the POST of the read_only change to `target.gatewayUrl`. */
+  gateway?: GatewayDelivery;
 }
 
 export interface BackupRequest {
@@ -73,7 +79,7 @@ export interface SwapResult {
  * (a worker may be killed after acting and before recording). Failures are `DomainError`s with
  * a code and a message naming the problem; `target_unreachable` is the one worth retrying.
  */
-export interface TargetSystem {
+export interface TargetSystem extends TenantControlPlane, RlsAuditor, IntegrityVerifier {
   /** True for the embedded demo target (console mode without TARGET_DATABASE_URL). */
   readonly demo: boolean;
   /** Where it is, for messages: host:port/database, never a password. */
@@ -82,7 +88,10 @@ export interface TargetSystem {
   ensureControlSchema(): Promise<void>;
   /** The tenant's live schema: its routing row, else `target.schemaPattern`. */
   schemaOf(tenant: string): Promise<string>;
-  /** read_only on, and INSERT/UPDATE/DELETE/TRUNCATE revoked from the app role (recorded first). */
+  /**
+   * read_only on, and INSERT/UPDATE/DELETE/TRUNCATE revoked from the app role (recorded first);
+   * also the read-only mode of leak response. Pause and resume are POSTed to the gateway.
+   */
   pauseWrites(tenant: string): Promise<WritePauseState>;
   /** Gives back exactly the write grants recorded at pause, on the schema routed now; read_only off. */
   resumeWrites(tenant: string): Promise<WritePauseState>;

@@ -80,6 +80,10 @@ describe('configuration', () => {
       'masking.patterns.1.regex',
     ],
     ["masking: { patterns: [{ name: e, regex: 'x*' }] }", 'masking.patterns.0.regex'],
+    ['target: { probePath: health }', 'target.probePath'],
+    ["target: { probePath: '/x?y=1' }", 'target.probePath'],
+    ["target: { loadQuery: 'sum(rate(http_requests_total[5m]))' }", 'target.loadQuery'],
+    ['target: { prometheusUrl: prometheus:9090 }', 'target.prometheusUrl'],
   ])('refuses %s naming %s', (yaml, key) => {
     expect(errorOf(() => parseConfigText(yaml, 'test.yaml'))).toContain(key);
   });
@@ -108,6 +112,22 @@ describe('configuration', () => {
         parseConfigText("masking: { patterns: [{ name: c, regex: '(a+)+b' }] }", 'test.yaml'),
       ),
     ).toContain('masking.patterns.0.regex: a repeated group contains a repetition');
+  });
+
+  it('defaults the probe path and the load query, and needs GATEWAY_SIGNING_SECRET with target.gatewayUrl', async () => {
+    const { target } = loadConfig({}, dir).file;
+    expect(target.probePath).toBe('/');
+    expect(target.loadQuery).toContain('{tenant}');
+    const file = path.join(dir, 'gateway.yaml');
+    await writeFile(file, 'target: { gatewayUrl: https://gateway.internal/tenantops }');
+    expect(errorOf(() => loadConfig({ TENANTOPS_CONFIG: file }, dir))).toContain(
+      'GATEWAY_SIGNING_SECRET: required when target.gatewayUrl is set',
+    );
+    expect(
+      errorOf(() => loadConfig({ TENANTOPS_CONFIG: file, GATEWAY_SIGNING_SECRET: 'short' }, dir)),
+    ).toContain('GATEWAY_SIGNING_SECRET');
+    const ok = loadConfig({ TENANTOPS_CONFIG: file, GATEWAY_SIGNING_SECRET: 'x'.repeat(32) }, dir);
+    expect(ok.file.target.gatewayUrl).toBe('https://gateway.internal/tenantops');
   });
 
   it('reads JSON config files too', async () => {

@@ -8,8 +8,9 @@ const CONTROL_LOCK_KEY = 7_412_093_009;
 
 /**
  * PRODUCT §8's control tables, plus `write_pauses`: the app role's write grants recorded when a
- * tenant's writes were paused, so resume gives back exactly those. `previous_schema` keeps the
- * schema a swap left, for rollback.
+ * tenant's writes were paused, so resume gives back exactly those; and `control_holds`: each
+ * control change with the value it replaced, so undo restores exactly that. `previous_schema`
+ * keeps the schema a swap left, for rollback.
  */
 const CONTROL_DDL = `
 CREATE SCHEMA IF NOT EXISTS ${CONTROL_SCHEMA};
@@ -34,7 +35,18 @@ CREATE TABLE IF NOT EXISTS ${CONTROL_SCHEMA}.write_pauses (
   schema_name text NOT NULL,
   grants jsonb NOT NULL,
   paused_at timestamptz NOT NULL DEFAULT now()
-);`;
+);
+CREATE TABLE IF NOT EXISTS ${CONTROL_SCHEMA}.control_holds (
+  hold_id text NOT NULL,
+  tenant_id text NOT NULL,
+  key text NOT NULL,
+  previous jsonb NOT NULL,
+  applied jsonb NOT NULL,
+  seq bigserial NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (hold_id, key)
+);
+CREATE INDEX IF NOT EXISTS control_holds_tenant_key ON ${CONTROL_SCHEMA}.control_holds (tenant_id, key, seq);`;
 
 /** Creates the control schema if missing (under an advisory lock: workers may race) and lets the app role read it. */
 export async function ensureControlSchema(db: TargetDb, appRole: string): Promise<void> {

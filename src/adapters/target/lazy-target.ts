@@ -1,5 +1,10 @@
 import type { BackupChain, BackupRecord } from '../../domain/backups/backup';
 import type { BackupChoice } from '../../domain/backups/backup-chain';
+import type { ControlSetting } from '../../domain/target/controls';
+import type { IntegrityReport } from '../../domain/target/integrity';
+import type { RlsAuditReport } from '../../domain/target/rls-audit';
+import type { ControlChange, ControlsView, ControlUndo } from '../../ports/control-plane';
+import type { IntegrityRequest } from '../../ports/integrity';
 import type {
   BackupRequest,
   RestoreResult,
@@ -65,6 +70,25 @@ export class LazyTarget implements TargetSystem {
   }
   async dropSchema(name: string): Promise<{ dropped: boolean }> {
     return (await this.t).dropSchema(name);
+  }
+  async controlsOf(tenant: string): Promise<ControlsView> {
+    return (await this.t).controlsOf(tenant);
+  }
+  async applyControls(
+    tenant: string,
+    settings: ControlSetting[],
+    opts: { hold: string },
+  ): Promise<ControlChange> {
+    return (await this.t).applyControls(tenant, settings, opts);
+  }
+  async undoControls(tenant: string, hold: string): Promise<ControlUndo> {
+    return (await this.t).undoControls(tenant, hold);
+  }
+  async auditRls(tenants: readonly string[]): Promise<RlsAuditReport> {
+    return (await this.t).auditRls(tenants);
+  }
+  async verifyIntegrity(tenant: string, request?: IntegrityRequest): Promise<IntegrityReport> {
+    return (await this.t).verifyIntegrity(tenant, request);
   }
   async close(): Promise<void> {
     if (this.opening) await (await this.opening.catch(() => undefined))?.close();

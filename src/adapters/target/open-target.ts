@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { DomainError } from '../../domain/errors';
 import type { BackupCatalog } from '../../ports/backup-catalog';
+import type { ControlGateway } from '../../ports/control-gateway';
 import { startDemoTarget } from './demo-target';
 import { LocalBackupStorage } from './local-backup-storage';
 import { PgTargetSystem } from './pg-target-system';
@@ -15,6 +16,8 @@ export interface OpenTargetOptions {
   schemaPattern: string;
   appRole: string;
   catalog: BackupCatalog;
+  /** target.gatewayUrl with GATEWAY_SIGNING_SECRET (SignedHttpGateway), when configured. */
+  gateway?: ControlGateway;
   log?: (msg: string) => void;
 }
 
@@ -28,6 +31,7 @@ export async function openTargetSystem(opts: OpenTargetOptions): Promise<PgTarge
     schemaPattern: opts.schemaPattern,
     appRole: opts.appRole,
     catalog: opts.catalog,
+    gateway: opts.gateway,
     storage,
   };
   if (opts.url) return new PgTargetSystem({ ...common, url: opts.url });

@@ -3,6 +3,9 @@ import type { BackupChain, BackupRecord } from '../../domain/backups/backup';
 import { selectChain, type BackupChoice } from '../../domain/backups/backup-chain';
 import type { BackupCatalog } from '../../ports/backup-catalog';
 import type { BackupStorage } from '../../ports/backup-storage';
+import type { ControlGateway } from '../../ports/control-gateway';
+import type { ControlChange, ControlsView, ControlUndo } from '../../ports/control-plane';
+import type { ControlSetting } from '../../domain/target/controls';
 import type {
   BackupRequest,
   RestoreResult,
@@ -12,6 +15,19 @@ import type {
   WritePauseState,
 } from '../../ports/target-system';
 import { verifyFile } from './backup-files';
+import {
+  applyControls,
+  controlsOf,
+  publish,
+  undoControls,
+  type ControlContext,
+} from './control-plane';
+import { readControls } from './control-rows';
+import { auditRls } from './rls-audit';
+import { verifyIntegrity } from './integrity';
+import type { IntegrityRequest } from '../../ports/integrity';
+import type { IntegrityReport } from '../../domain/target/integrity';
+import type { RlsAuditReport } from '../../domain/target/rls-audit';
 import { takeBackup, type BackupContext } from './backup-writer';
 import { ensureControlSchema, liveSchemaOf } from './control-schema';
 import { restoreInto, type RestoreContext } from './restore';
@@ -35,6 +51,8 @@ export interface PgTargetSystemOptions {
   drainTimeoutMs?: number;
   /** Recorded with each backup (default: this machine's host name). */
   host?: string;
+  /** Where control changes are also POSTed, signed (target.gatewayUrl). */
+  gateway?: ControlGateway;
   /** Runs after the pool is closed (the demo target stops its embedded Postgres). */
   onClose?: () => Promise<void>;
 }
@@ -80,6 +98,54 @@ export class PgTargetSystem implements TargetSystem {
     return { db: this.db, storage, schemaPattern, appRole, concurrency: this.concurrency };
   }
 
+  private controlCtx(): ControlContext {
+    const { schemaPattern, gateway } = this.opts;
+    return { db: this.db, schemaPattern, gateway };
+  }
+
+  /** Tells the gateway the tenant's read_only switch as it is now. */
+  private async publishPause(state: WritePauseState): Promise<WritePauseState> {
+    if (!this.opts.gateway) return state;
+    const controls = await this.db.tx((c) => readControls(c, state.tenant));
+    const action = controls.readOnly ? 'read_only' : 'writable';
+    return {
+      ...state,
+      gateway: await publish(this.controlCtx(), { tenant: state.tenant, action, controls }),
+    };
+  }
+
+  async controlsOf(tenant: string): Promise<ControlsView> {
+    await this.ready();
+    return controlsOf(this.controlCtx(), tenant);
+  }
+
+  async applyControls(
+    tenant: string,
+    settings: ControlSetting[],
+    opts: { hold: string },
+  ): Promise<ControlChange> {
+    await this.ready();
+    return applyControls(this.controlCtx(), tenant, settings, opts.hold);
+  }
+
+  async undoControls(tenant: string, hold: string): Promise<ControlUndo> {
+    await this.ready();
+    return undoControls(this.controlCtx(), tenant, hold);
+  }
+
+  async auditRls(tenants: readonly string[]): Promise<RlsAuditReport> {
+    await this.ready();
+    const { schemaPattern, appRole } = this.opts;
+    return auditRls({ db: this.db, schemaPattern, appRole }, tenants);
+  }
+
+  async verifyIntegrity(tenant: string, request?: IntegrityRequest): Promise<IntegrityReport> {
+    await this.ready();
+    const { storage, catalog, schemaPattern } = this.opts;
+    const ctx = { db: this.db, storage, catalog, schemaPattern, concurrency: this.concurrency };
+    return verifyIntegrity(ctx, tenant, request);
+  }
+
   ensureControlSchema(): Promise<void> {
     return ensureControlSchema(this.db, this.opts.appRole);
   }
@@ -92,12 +158,12 @@ export class PgTargetSystem implements TargetSystem {
 
   async pauseWrites(tenant: string): Promise<WritePauseState> {
     await this.ready();
-    return pauseWrites(this.pauseCtx(), tenant);
+    return this.publishPause(await pauseWrites(this.pauseCtx(), tenant));
   }
 
   async resumeWrites(tenant: string): Promise<WritePauseState> {
     await this.ready();
-    return resumeWrites(this.pauseCtx(), tenant);
+    return this.publishPause(await resumeWrites(this.pauseCtx(), tenant));
   }
 
   async writesPaused(tenant: string): Promise<WritePauseState> {

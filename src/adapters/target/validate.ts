@@ -63,7 +63,7 @@ export async function validate(
   return report;
 }
 
-async function checkTable(
+export async function checkTable(
   c: PoolClient,
   schema: string,
   t: SchemaStructure['tables'][number],
@@ -98,7 +98,7 @@ async function checkTable(
   return check;
 }
 
-async function structureProblems(
+export async function structureProblems(
   c: PoolClient,
   schema: string,
   s: SchemaStructure,

@@ -8,6 +8,7 @@ import type { Metrics } from '../adapters/http/metrics';
 import type { AnyAppQueue, QueueFactory } from '../adapters/queue/queue-backend';
 import type { Storage } from './storage';
 import type { Readiness } from './web-routes';
+import type { ConsoleCommand } from '../adapters/console/console-receiver';
 import type { CommandDeps, StatusSection, TenantSection } from '../../commands';
 
 /** What a capability (SLA clocks, alerts, ...) gets from the composition root. */
@@ -43,6 +44,8 @@ export interface RuntimeModule {
   >;
   /** The BullMQ queues it owns, shown on the queue dashboard (`/admin/queues`). */
   queues?: AnyAppQueue[];
+  /** Console-only commands (console mode). */
+  consoleCommands?: ConsoleCommand[];
   /** Queue depths for /metrics. */
   queueDepths?(): Promise<{ queue: string; state: string; count: number }[]>;
   /** Starts workers, reconcilers, timers (called after the web side is up). */

@@ -13,6 +13,7 @@ import { pollOnPostgres } from '../adapters/queue/worker-polling';
 import { ChatRunbookNotices, runbookMessageSource } from '../adapters/slack/runbook-message-source';
 import { LazyTarget } from '../adapters/target/lazy-target';
 import { openTargetSystem } from '../adapters/target/open-target';
+import { damageDemoTenant } from '../adapters/target/demo-target';
 import { runbookProcessor } from '../../jobs/runbook-step';
 import { outboxFor } from './deps';
 import type { ModuleContext, ModuleFactory, RuntimeModule } from './module';
@@ -29,7 +30,11 @@ const NO_TARGET =
  * The target the runbooks act on: TARGET_DATABASE_URL; in console mode without it, the embedded
  * demo target (started on first use); in `web`/`worker` without it, none (runbooks refuse).
  */
-function targetOf(ctx: ModuleContext, catalog: PgBackupCatalog): TargetSystem | undefined {
+function targetOf(
+  ctx: ModuleContext,
+  catalog: PgBackupCatalog,
+  onDemo?: (url: string) => void,
+): TargetSystem | undefined {
   const url = ctx.config.env.TARGET_DATABASE_URL;
   if (!url && !ctx.console) return undefined;
   const open = () =>
@@ -41,6 +46,7 @@ function targetOf(ctx: ModuleContext, catalog: PgBackupCatalog): TargetSystem | 
       appRole: ctx.config.file.target.appRole,
       catalog,
       log: (msg) => ctx.log.debug({ module: 'runbooks' }, msg),
+      onDemo,
     });
   const where = url
     ? 'TARGET_DATABASE_URL'
@@ -53,11 +59,12 @@ export function runbookDeps(
   defs: readonly RunbookDef[],
   catalog: PgBackupCatalog,
   queue: AppQueue<RunbookJobData>,
+  onDemo?: (url: string) => void,
 ): RunbookDeps {
   const store = new PgRunbookStore(ctx.storage.db);
   const outbox = outboxFor(ctx.chat);
   const platform = ctx.config.file.platformChannel ?? ctx.config.file.incidentChannel;
-  const target = targetOf(ctx, catalog);
+  const target = targetOf(ctx, catalog, onDemo);
   return {
     store,
     jobs: new BullmqRunbookJobs(queue, ctx.clock),
@@ -90,7 +97,8 @@ export function createRunbookModule(defs: readonly RunbookDef[] = RUNBOOKS): Mod
   return (ctx): RuntimeModule => {
     const catalog = new PgBackupCatalog(ctx.storage.db);
     const queue = ctx.queues.createQueue<RunbookJobData>(RUNBOOK_QUEUE);
-    const deps = runbookDeps(ctx, defs, catalog, queue);
+    let demoUrl: string | undefined;
+    const deps = runbookDeps(ctx, defs, catalog, queue, (url) => (demoUrl = url));
     deps.outbox.register(
       RUNBOOK_MESSAGE,
       runbookMessageSource({
@@ -111,6 +119,22 @@ export function createRunbookModule(defs: readonly RunbookDef[] = RUNBOOKS): Mod
       tenantSections: [
         runbookTenantSection(deps, catalog, parseIsoDuration(ctx.config.file.backups.rpo)),
       ],
+      consoleCommands: deps.target?.demo
+        ? [
+            {
+              name: ':damage',
+              usage:
+                ':damage <tenant>             break a demo tenant (delete orders, zero prices) to restore it',
+              async run(arg) {
+                const tenant = arg.trim() || 'acme';
+                // Opening the target (on first use) also tells the demo's URL.
+                const schema = await (deps.target as TargetSystem).schemaOf(tenant);
+                if (!demoUrl) return 'the demo target is not open';
+                return `demo target: ${await damageDemoTenant(demoUrl, schema)}`;
+              },
+            },
+          ]
+        : [],
       readiness: [
         { name: 'runbooks', check: async () => void (await queue.getJobCounts('waiting')) },
       ],

@@ -154,6 +154,10 @@ export async function startRuntime(config: AppConfig, opts: RuntimeOptions): Pro
             user: opts.console.user ?? 'U0ALICE',
             channel: opts.console.channel ?? 'C0CONSOLE',
             logFile: consoleLog?.file,
+            extra: modules.flatMap((m) => m.consoleCommands ?? []),
+            idle: async () => {
+              for (const m of modules) await m.idle?.();
+            },
             onEnd: async () => {
               for (const m of modules) await m.idle?.();
               consoleEnded?.();

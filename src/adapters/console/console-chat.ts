@@ -56,19 +56,37 @@ export class ConsoleChat implements ChatPort {
     });
   }
 
-  private print(header: string, text: string, blocks?: Block[]): void {
-    const body = this.render(text, blocks)
-      .split('\n')
-      .map((l) => `  ${l}`)
-      .join('\n');
-    this.write(`${header}\n${body}`);
+  // What each message showed last, so an edit prints only what changed.
+  private readonly shown = new Map<string, string[]>();
+
+  private print(header: string, text: string, blocks?: Block[], key?: string): void {
+    const lines = this.render(text, blocks).split('\n');
+    if (key) this.shown.set(key, lines);
+    this.write(`${header}\n${lines.map((l) => `  ${l}`).join('\n')}`);
+  }
+
+  /**
+   * An edited message shows its first line and the lines that changed, not the whole message
+   * again: a runbook's progress message is edited at every step.
+   */
+  private printEdit(header: string, key: string, text: string, blocks?: Block[]): void {
+    const lines = this.render(text, blocks).split('\n');
+    const before = new Set(this.shown.get(key) ?? []);
+    this.shown.set(key, lines);
+    const changed = lines.filter((l, i) => i > 0 && !before.has(l));
+    if (changed.length === 0 && before.has(lines[0] ?? '')) return;
+    const shown = [lines[0] ?? '', ...changed];
+    const more = lines.length - shown.length;
+    this.write(
+      `${header}\n${shown.map((l) => `  ${l}`).join('\n')}${more > 0 ? `\n  … (${more} lines unchanged)` : ''}`,
+    );
   }
 
   postMessage(msg: OutboundMessage): Promise<{ channel: string; ts: string }> {
     const ts = this.nextTs();
     this.texts.set(`${msg.channel}/${ts}`, msg.text);
     const where = `#${this.channelName(msg.channel)}${msg.threadTs ? ' (thread)' : ''}`;
-    this.print(`[${where}] tenantops:`, msg.text, msg.blocks);
+    this.print(`[${where}] tenantops:`, msg.text, msg.blocks, `${msg.channel}/${ts}`);
     return Promise.resolve({ channel: msg.channel, ts });
   }
 
@@ -79,8 +97,9 @@ export class ConsoleChat implements ChatPort {
     blocks?: Block[];
   }): Promise<void> {
     this.texts.set(`${msg.channel}/${msg.ts}`, msg.text);
-    this.print(
-      `[#${this.channelName(msg.channel)}] tenantops (card updated):`,
+    this.printEdit(
+      `[#${this.channelName(msg.channel)}] tenantops (message updated):`,
+      `${msg.channel}/${msg.ts}`,
       msg.text,
       msg.blocks,
     );

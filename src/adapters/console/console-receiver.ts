@@ -14,6 +14,18 @@ export interface ConsoleOptions {
   logFile?: string;
   /** Called at end of input, after every event in flight has finished. */
   onEnd: () => Promise<void>;
+  /** Console-only commands capabilities add (`:damage` on the demo target). */
+  extra?: readonly ConsoleCommand[];
+  /** Resolves once queued work (runbook steps, posts) is done, for `:wait`. */
+  idle?: () => Promise<void>;
+}
+
+/** A `:name <arg>` command of the console, answered with one line. */
+export interface ConsoleCommand {
+  name: string;
+  /** One line for `:help`. */
+  usage: string;
+  run(arg: string): Promise<string>;
 }
 
 const HELP = `Console commands:
@@ -24,6 +36,7 @@ const HELP = `Console commands:
   :say <text>                  post a message in the current channel
   :pin <text>                  post a message and mark it with :pushpin:
   :click <action_id> <value>   press a button of a card (e.g. :click incident_ack 1)
+  :wait                        wait until queued work (runbook steps, posts) is done
   :help                        this help`;
 
 /**
@@ -95,9 +108,25 @@ export class ConsoleReceiver implements Receiver {
       }
       case ':click':
         return this.dispatch(this.click(rest[0] ?? '', rest[1] ?? ''));
-      default:
-        return this.opts.write(HELP);
+      case ':wait':
+        // Work runs on queues: a script waits here before it acts on what that work made.
+        while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
+        await this.opts.idle?.();
+        return this.opts.write('* queued work is done');
+      default: {
+        const extra = this.opts.extra?.find((c) => c.name === word);
+        if (!extra) return this.opts.write(this.help());
+        const said = await extra
+          .run(arg)
+          .catch((err: unknown) => `failed: ${(err as Error).message}`);
+        return this.opts.write(`* ${said}`);
+      }
     }
+  }
+
+  private help(): string {
+    const extra = (this.opts.extra ?? []).map((c) => `\n  ${c.usage}`).join('');
+    return `${HELP}${extra}`;
   }
 
   private base() {

@@ -151,3 +151,22 @@ export async function startDemoTarget(
   }
   return embedded;
 }
+
+/**
+ * Console mode's `:damage <tenant>`: breaks the demo tenant the way an incident would (a third of
+ * its orders deleted, every price zeroed) so a restore has something to repair. Demo target only.
+ */
+export async function damageDemoTenant(url: string, schema: string): Promise<string> {
+  const db = new TargetDb(url, 1);
+  try {
+    return await db.tx(async (c) => {
+      const s = quoteIdent(schema);
+      const items = await c.query(`DELETE FROM ${s}.order_items WHERE order_id % 3 = 0`);
+      const orders = await c.query(`DELETE FROM ${s}.orders WHERE id % 3 = 0`);
+      const prices = await c.query(`UPDATE ${s}.products SET price_cents = 0`);
+      return `deleted ${orders.rowCount ?? 0} orders (${items.rowCount ?? 0} order lines) and zeroed ${prices.rowCount ?? 0} prices in ${schema}`;
+    });
+  } finally {
+    await db.close();
+  }
+}

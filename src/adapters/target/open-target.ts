@@ -13,6 +13,8 @@ export interface OpenTargetOptions {
   dataDir: string;
   /** Start the embedded demo target when there is no URL (console mode only). */
   allowDemo: boolean;
+  /** Told the demo target's URL when one is started (console mode's `:damage`). */
+  onDemo?: (url: string) => void;
   schemaPattern: string;
   appRole: string;
   catalog: BackupCatalog;
@@ -45,6 +47,7 @@ export async function openTargetSystem(opts: OpenTargetOptions): Promise<PgTarge
     schemaPattern: opts.schemaPattern,
     log: opts.log,
   });
+  opts.onDemo?.(demo.connectionString);
   return new PgTargetSystem({
     ...common,
     url: demo.connectionString,

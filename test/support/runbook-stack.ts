@@ -135,13 +135,14 @@ export async function waitForRun(
   n: number,
   done: (r: RunRow) => boolean,
   timeoutMs = 60_000,
+  pollMs = 100,
 ): Promise<RunRow> {
   const deadline = Date.now() + timeoutMs;
   let last: RunRow | undefined;
   while (Date.now() < deadline) {
     last = await runOf(stack, n);
     if (last && done(last)) return last;
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, pollMs));
   }
   throw new Error(`RB-${n} not there in time: ${JSON.stringify(last)}`);
 }

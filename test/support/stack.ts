@@ -55,6 +55,10 @@ export interface Stack {
   emulator: SlackEmulator;
   url: string;
   schema?: string;
+  /** The queue prefix of this stack's BullMQ queues (a child worker joins with it). */
+  queuePrefix: string;
+  /** The env the stack was started with (a child process gets the same). */
+  env: Record<string, string | undefined>;
   log: Logger;
   slash(
     text: string,
@@ -108,12 +112,13 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     },
   });
   const log = createLogger({ level: config.env.LOG_LEVEL, destination: sink });
+  const queuePrefix = `q${randomUUID().replace(/-/g, '').slice(0, 12)}`;
   const runtimeOpts: RuntimeOptions = {
     web: opts.web ?? true,
     worker: opts.worker ?? true,
     migrate: true,
     schema,
-    queuePrefix: `q${randomUUID().replace(/-/g, '').slice(0, 12)}`,
+    queuePrefix,
     clock: opts.clock,
     logger: log,
   };
@@ -132,6 +137,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     emulator,
     url,
     schema,
+    queuePrefix,
+    env,
     log,
     async slash(text, o = {}) {
       const id = `r${++seq}`;

@@ -1,5 +1,6 @@
 import type { BackupChoice } from '../domain/backups/backup-chain';
 import type { BackupChain, BackupKind, BackupRecord } from '../domain/backups/backup';
+import type { TargetMigrations } from './target-migrations';
 
 export type WritePrivilege = 'INSERT' | 'UPDATE' | 'DELETE';
 
@@ -72,8 +73,9 @@ export interface SwapResult {
  * it. Every operation checks the target's real state first, so running it twice is harmless
  * (a worker may be killed after acting and before recording). Failures are `DomainError`s with
  * a code and a message naming the problem; `target_unreachable` is the one worth retrying.
+ * Tenant migrations (`tenant-migrate`) are in TargetMigrations.
  */
-export interface TargetSystem {
+export interface TargetSystem extends TargetMigrations {
   /** True for the embedded demo target (console mode without TARGET_DATABASE_URL). */
   readonly demo: boolean;
   /** Where it is, for messages: host:port/database, never a password. */

@@ -15,6 +15,8 @@ export interface OpenTargetOptions {
   schemaPattern: string;
   appRole: string;
   catalog: BackupCatalog;
+  /** target.migrationsDir, resolved against the config file's folder (resolveMigrationsDir). */
+  migrationsDir?: string;
   log?: (msg: string) => void;
 }
 
@@ -29,6 +31,7 @@ export async function openTargetSystem(opts: OpenTargetOptions): Promise<PgTarge
     appRole: opts.appRole,
     catalog: opts.catalog,
     storage,
+    migrationsDir: opts.migrationsDir,
   };
   if (opts.url) return new PgTargetSystem({ ...common, url: opts.url });
   if (!opts.allowDemo)

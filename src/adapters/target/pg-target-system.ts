@@ -4,6 +4,17 @@ import { selectChain, type BackupChoice } from '../../domain/backups/backup-chai
 import type { BackupCatalog } from '../../ports/backup-catalog';
 import type { BackupStorage } from '../../ports/backup-storage';
 import type {
+  CopyResult,
+  MigrationFile,
+  MigrationValidation,
+  PointBackResult,
+  ShadowResult,
+  SwitchResult,
+  TableCount,
+  TenantMigration,
+  TenantVersion,
+} from '../../ports/target-migrations';
+import type {
   BackupRequest,
   RestoreResult,
   SwapResult,
@@ -14,6 +25,7 @@ import type {
 import { verifyFile } from './backup-files';
 import { takeBackup, type BackupContext } from './backup-writer';
 import { ensureControlSchema, liveSchemaOf } from './control-schema';
+import { PgTargetMigrations } from './pg-target-migrations';
 import { restoreInto, type RestoreContext } from './restore';
 import { dropSchema, swap } from './routing';
 import { TargetDb } from './target-db';
@@ -35,6 +47,8 @@ export interface PgTargetSystemOptions {
   drainTimeoutMs?: number;
   /** Recorded with each backup (default: this machine's host name). */
   host?: string;
+  /** target.migrationsDir, resolved (see resolveMigrationsDir). */
+  migrationsDir?: string;
   /** Runs after the pool is closed (the demo target stops its embedded Postgres). */
   onClose?: () => Promise<void>;
 }
@@ -44,6 +58,7 @@ export class PgTargetSystem implements TargetSystem {
   readonly demo: boolean;
   readonly description: string;
   private readonly db: TargetDb;
+  private readonly migrations: PgTargetMigrations;
   private controlReady?: Promise<void>;
 
   constructor(private readonly opts: PgTargetSystemOptions) {
@@ -51,6 +66,17 @@ export class PgTargetSystem implements TargetSystem {
     this.db = new TargetDb(opts.url, concurrency + 2);
     this.demo = opts.demo ?? false;
     this.description = this.demo ? `demo target (${this.db.description})` : this.db.description;
+    this.migrations = new PgTargetMigrations(
+      {
+        db: this.db,
+        schemaPattern: opts.schemaPattern,
+        appRole: opts.appRole,
+        migrationsDir: opts.migrationsDir,
+        concurrency,
+        pause: this.pauseCtx(),
+      },
+      () => this.ready(),
+    );
   }
 
   private get concurrency(): number {
@@ -151,6 +177,61 @@ export class PgTargetSystem implements TargetSystem {
   async dropSchema(name: string): Promise<{ dropped: boolean }> {
     await this.ready();
     return dropSchema(this.db, name);
+  }
+
+  listMigrations(): Promise<MigrationFile[]> {
+    return this.migrations.listMigrations();
+  }
+
+  readMigration(name: string): Promise<TenantMigration> {
+    return this.migrations.readMigration(name);
+  }
+
+  tenantVersion(tenant: string): Promise<TenantVersion> {
+    return this.migrations.tenantVersion(tenant);
+  }
+
+  nextMigration(tenant: string, name: string): Promise<TenantMigration> {
+    return this.migrations.nextMigration(tenant, name);
+  }
+
+  setFlag(tenant: string, key: string, value: unknown): Promise<Record<string, unknown>> {
+    return this.migrations.setFlag(tenant, key, value);
+  }
+
+  createShadow(tenant: string, migration: string): Promise<ShadowResult> {
+    return this.migrations.createShadow(tenant, migration);
+  }
+
+  copyToShadow(tenant: string, migration: string): Promise<CopyResult> {
+    return this.migrations.copyToShadow(tenant, migration);
+  }
+
+  validateShadow(tenant: string, migration: string): Promise<MigrationValidation> {
+    return this.migrations.validateShadow(tenant, migration);
+  }
+
+  switchToShadow(tenant: string, migration: string): Promise<SwitchResult> {
+    return this.migrations.switchToShadow(tenant, migration);
+  }
+
+  pointBack(tenant: string, migration: string): Promise<PointBackResult> {
+    return this.migrations.pointBack(tenant, migration);
+  }
+
+  finishMigration(tenant: string, migration: string): Promise<{ removedTriggers: number }> {
+    return this.migrations.finishMigration(tenant, migration);
+  }
+
+  dropShadow(
+    tenant: string,
+    migration: string,
+  ): Promise<{ dropped: boolean; removedTriggers: number }> {
+    return this.migrations.dropShadow(tenant, migration);
+  }
+
+  tableCounts(tenant: string): Promise<TableCount[]> {
+    return this.migrations.tableCounts(tenant);
   }
 
   async close(): Promise<void> {

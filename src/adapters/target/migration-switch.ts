@@ -1,0 +1,244 @@
+import type { PoolClient } from 'pg';
+import { CONTROL_SCHEMA } from '../../domain/backups/tenant-schema';
+import { DomainError } from '../../domain/errors';
+import type { PointBackResult, SwitchResult, TenantMigration } from '../../ports/target-migrations';
+import { captureComplete, captureTriggers, stopCapture } from './change-capture';
+import { routingOf } from './control-schema';
+import { catchUp } from './migration-copy';
+import { commonWrites } from './migration-grants';
+import { backward, forward, loadMigration } from './migration-load';
+import type { MigrationPlan } from './migration-plan';
+import type { MigrateContext } from './migration-shadow';
+import { deleteRow, lockMigration, migrationRow, setPhase } from './migration-state';
+import { replayRound, syncAll } from './replay';
+import { dropSchema, swapIn } from './routing';
+import { quoteIdent } from './target-db';
+import { pauseWrites, resumeWrites, writesPaused, type PauseContext } from './write-pause';
+
+export type SwitchContext = MigrateContext & { pause: PauseContext };
+
+/**
+ * Replays online until little is left, then pauses the tenant's writes (revoked on the old
+ * schema, drained, proven), replays the rest, sets the shadow's sequences, points the tenant
+ * at the shadow with the new version (one transaction), and gives the writes back there. A
+ * failure before the pointer moved gives them back on the old schema.
+ */
+export async function switchToShadow(
+  ctx: SwitchContext,
+  tenant: string,
+  m: TenantMigration,
+): Promise<SwitchResult> {
+  const { row, routing, plan } = await ctx.db.tx((c) =>
+    loadMigration(c, ctx.schemaPattern, tenant, m),
+  );
+  const base = { tenant, from: row.fromSchema, to: row.shadowSchema, version: row.toVersion };
+  if (routing.schema === row.shadowSchema) {
+    // Switched before: a worker that died mid-way may have left the writes paused.
+    const state = await writesPaused(ctx.pause, tenant);
+    if (state.readOnly || state.heldGrants) await resumeWrites(ctx.pause, tenant);
+    return {
+      ...base,
+      changed: false,
+      pauseMs: row.pauseMs ?? 0,
+      pausedAt: null,
+      resumedAt: null,
+      caughtUp: 0,
+      replayedInPause: 0,
+    };
+  }
+  if (row.phase !== 'validated')
+    throw new DomainError(
+      'migration_not_validated',
+      `the shadow ${row.shadowSchema} of ${m.name} has not passed validation (${row.phase}): the pointer is not moved`,
+    );
+  const present = await ctx.db.tx((c) => captureTriggers(c, row.fromSchema));
+  if (!captureComplete(present, plan.tables))
+    throw new DomainError(
+      'capture_missing',
+      `the capture triggers on ${row.fromSchema} are not all there, so changes may be missing from the shadow: copy again`,
+    );
+  const caughtUp = await catchUp(ctx, tenant, row, plan);
+  const t0 = performance.now();
+  const pausedAt = new Date();
+  let replayedInPause: number;
+  try {
+    await pauseWrites(ctx.pause, tenant);
+    replayedInPause = await ctx.db.tx(
+      async (c) => {
+        await lockMigration(c, tenant);
+        const n = await replayRound(c, tenant, plan, forward(row));
+        await syncSequences(c, row.fromSchema, row.shadowSchema);
+        await heldWritesForNewTables(c, tenant, plan);
+        await swapIn(c, ctx.schemaPattern, tenant, row.shadowSchema, row.toVersion);
+        await setPhase(c, tenant, 'switched');
+        return n;
+      },
+      { isolation: 'repeatable read', searchPath: row.shadowSchema },
+    );
+  } catch (err) {
+    await resumeOrSay(ctx, tenant, err);
+    throw err;
+  }
+  await resumeWrites(ctx.pause, tenant);
+  const pauseMs = performance.now() - t0;
+  await ctx.db.tx((c) => setPhase(c, tenant, 'switched', pauseMs));
+  return {
+    ...base,
+    changed: true,
+    pauseMs,
+    pausedAt,
+    resumedAt: new Date(),
+    caughtUp,
+    replayedInPause,
+  };
+}
+
+/**
+ * Back to the old schema after a switch: writes paused (on the new one), the rows that differ
+ * carried back (the columns both schemas have), sequences set, the pointer and version moved
+ * back, writes given back on the old schema. Not switched: nothing to do.
+ */
+export async function pointBack(
+  ctx: SwitchContext,
+  tenant: string,
+  name: string,
+): Promise<PointBackResult> {
+  const current = await ctx.db.tx(async (c) => {
+    const row = await migrationRow(c, tenant);
+    return { row, routing: await routingOf(c, ctx.schemaPattern, tenant) };
+  });
+  const { row } = current;
+  if (!row || row.migration !== name || current.routing.schema !== row.shadowSchema)
+    return {
+      tenant,
+      to: current.routing.schema,
+      version: current.routing.version,
+      changed: false,
+      pauseMs: 0,
+      rowsCarriedBack: 0,
+    };
+  const t0 = performance.now();
+  let rowsCarriedBack: number;
+  try {
+    await pauseWrites(ctx.pause, tenant);
+    rowsCarriedBack = await ctx.db.tx(
+      async (c) => {
+        const { plan } = await loadMigration(c, ctx.schemaPattern, tenant, { name });
+        await c.query(`SELECT set_config('search_path', $1, true)`, [
+          `${quoteIdent(row.fromSchema)}, pg_catalog`,
+        ]);
+        const n = await syncAll(c, plan, backward(row));
+        await syncSequences(c, row.shadowSchema, row.fromSchema);
+        await swapIn(c, ctx.schemaPattern, tenant, row.fromSchema, row.fromVersion);
+        // The shadow is the old schema's equal now; it is validated again before any switch.
+        await setPhase(c, tenant, 'ready');
+        return n;
+      },
+      { isolation: 'repeatable read' },
+    );
+  } catch (err) {
+    await resumeOrSay(ctx, tenant, err);
+    throw err;
+  }
+  await resumeWrites(ctx.pause, tenant);
+  return {
+    tenant,
+    to: row.fromSchema,
+    version: row.fromVersion,
+    changed: true,
+    pauseMs: performance.now() - t0,
+    rowsCarriedBack,
+  };
+}
+
+/** After the switch: capture off (the tenant's writes cost what they did), recorded as done. */
+export async function finishMigration(
+  ctx: MigrateContext,
+  tenant: string,
+  name: string,
+): Promise<{ removedTriggers: number }> {
+  const row = await ctx.db.tx((c) => migrationRow(c, tenant));
+  if (!row || row.migration !== name || (row.phase !== 'switched' && row.phase !== 'done'))
+    throw new DomainError(
+      'migration_not_switched',
+      `tenant ${tenant} has not been switched to the shadow of ${name}: nothing to finish`,
+    );
+  const removedTriggers = await stopCapture(ctx.db, tenant, [row.fromSchema, row.shadowSchema]);
+  await ctx.db.tx((c) => setPhase(c, tenant, 'done'));
+  return { removedTriggers };
+}
+
+/** Capture off, the shadow dropped and the migration forgotten; refused while the tenant uses it. */
+export async function dropShadow(
+  ctx: MigrateContext,
+  tenant: string,
+  name: string,
+): Promise<{ dropped: boolean; removedTriggers: number }> {
+  const { row, routing } = await ctx.db.tx(async (c) => ({
+    row: await migrationRow(c, tenant),
+    routing: await routingOf(c, ctx.schemaPattern, tenant),
+  }));
+  if (!row || row.migration !== name) return { dropped: false, removedTriggers: 0 };
+  if (routing.schema === row.shadowSchema)
+    throw new DomainError(
+      'shadow_is_live',
+      `tenant ${tenant} uses ${row.shadowSchema}: point it back to ${row.fromSchema} before dropping the shadow`,
+    );
+  const removedTriggers = await stopCapture(ctx.db, tenant, [row.fromSchema, row.shadowSchema]);
+  const { dropped } = await dropSchema(ctx.db, row.shadowSchema);
+  await ctx.db.tx(async (c) => {
+    await lockMigration(c, tenant);
+    const again = await migrationRow(c, tenant);
+    if (again?.migration === name) await deleteRow(c, tenant);
+  });
+  return { dropped, removedTriggers };
+}
+
+/** Each sequence both schemas have, set in `into` where it stands in `from`. */
+async function syncSequences(c: PoolClient, from: string, into: string): Promise<void> {
+  const { rows } = await c.query<{ name: string }>(
+    `SELECT a.relname AS name FROM pg_class a JOIN pg_class b ON b.relname = a.relname AND b.relkind = 'S'
+     WHERE a.relkind = 'S' AND a.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1)
+       AND b.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $2)`,
+    [from, into],
+  );
+  for (const { name } of rows)
+    await c.query(
+      `SELECT setval($1::regclass, s.last_value, s.is_called) FROM ${quoteIdent(from)}.${quoteIdent(name)} s`,
+      [`${quoteIdent(into)}.${quoteIdent(name)}`],
+    );
+}
+
+/** Tables the migration added get, with the resume, the writes the app role had on every table. */
+async function heldWritesForNewTables(
+  c: PoolClient,
+  tenant: string,
+  plan: MigrationPlan,
+): Promise<void> {
+  const added = plan.changes.filter((t) => t.change === 'added').map((t) => t.name);
+  if (!added.length) return;
+  const { rows } = await c.query<{ grants: Record<string, string[]> }>(
+    `SELECT grants FROM ${CONTROL_SCHEMA}.write_pauses WHERE tenant_id = $1`,
+    [tenant],
+  );
+  const held = rows[0]?.grants ?? {};
+  const writes = commonWrites(held);
+  const extra = Object.fromEntries(added.filter((t) => !held[t]).map((t) => [t, writes]));
+  if (writes.length && Object.keys(extra).length)
+    await c.query(
+      `UPDATE ${CONTROL_SCHEMA}.write_pauses SET grants = grants || $2::jsonb WHERE tenant_id = $1`,
+      [tenant, JSON.stringify(extra)],
+    );
+}
+
+/** Gives the writes back on whatever schema the tenant uses; says so if even that fails. */
+async function resumeOrSay(ctx: SwitchContext, tenant: string, cause: unknown): Promise<void> {
+  try {
+    await resumeWrites(ctx.pause, tenant);
+  } catch (err) {
+    throw new DomainError(
+      'resume_failed',
+      `${(cause as Error).message}; and giving ${tenant}'s writes back failed too: ${(err as Error).message}. The tenant's writes are still paused`,
+    );
+  }
+}

@@ -97,17 +97,23 @@ export function parseMigration(
   return { sql: text, checks, sha256: createHash('sha256').update(text).digest('hex') };
 }
 
-/** The SQL with comments, string literals and dollar-quoted bodies blanked (for the scans above). */
+/**
+ * The SQL with comments, string literals and dollar-quoted bodies blanked to spaces (newlines
+ * kept, so positions and line numbers stay those of the text).
+ */
 export function stripCommentsAndQuotes(text: string): string {
   let out = '';
   let i = 0;
   while (i < text.length) {
-    const rest = text.slice(i);
-    const dollar = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(rest);
+    const rest = text.slice(i, i + 2);
+    const dollar =
+      rest[0] === '$' ? /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(text.slice(i, i + 64)) : null;
     let end: number;
-    if (rest.startsWith('--')) end = text.indexOf('\n', i);
-    else if (rest.startsWith('/*')) end = text.indexOf('*/', i + 2) + 1;
-    else if (rest.startsWith("'")) end = closingQuote(text, i);
+    if (rest === '--') end = text.indexOf('\n', i) - 1;
+    else if (rest === '/*') {
+      const close = text.indexOf('*/', i + 2);
+      end = close < 0 ? -1 : close + 1;
+    } else if (rest[0] === "'") end = closingQuote(text, i);
     else if (dollar) {
       const close = text.indexOf(dollar[0], i + dollar[0].length);
       end = close < 0 ? -1 : close + dollar[0].length - 1;
@@ -116,8 +122,28 @@ export function stripCommentsAndQuotes(text: string): string {
       i++;
       continue;
     }
-    out += ' ';
-    i = end < 0 || end < i ? text.length : end + 1;
+    const stop = end < i ? text.length : end + 1;
+    out += text.slice(i, stop).replace(/[^\n]/g, ' ');
+    i = stop;
+  }
+  return out;
+}
+
+/** The statements of a migration, each with the line it starts on (comments-only parts dropped). */
+export function splitStatements(text: string): { sql: string; line: number }[] {
+  const blank = stripCommentsAndQuotes(text);
+  const out: { sql: string; line: number }[] = [];
+  let start = 0;
+  for (let i = 0; i <= blank.length; i++) {
+    if (i < blank.length && blank[i] !== ';') continue;
+    const part = blank.slice(start, i);
+    const lead = part.length - part.trimStart().length;
+    if (part.trim())
+      out.push({
+        sql: text.slice(start + lead, i),
+        line: text.slice(0, start + lead).split('\n').length,
+      });
+    start = i + 1;
   }
   return out;
 }

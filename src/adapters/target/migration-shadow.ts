@@ -3,7 +3,7 @@ import { defaultSchemaName, isolatedSchemaName } from '../../domain/backups/tena
 import { DomainError } from '../../domain/errors';
 import type { ShadowResult, TenantMigration } from '../../ports/target-migrations';
 import { liveSchemaOf, schemaExists, type Routing } from './control-schema';
-import { assertNextMigration, listMigrationFiles } from './migration-files';
+import { assertNextMigration, listMigrationFiles, splitStatements } from './migration-files';
 import { planMigration } from './migration-plan';
 import { liveGrants, newObjectGrants } from './migration-grants';
 import { assertStaysInShadow, heldLocks } from './migration-sandbox';
@@ -164,18 +164,26 @@ function result(
 
 async function runMigration(c: PoolClient, m: TenantMigration, shadow: string): Promise<void> {
   await c.query(`SELECT set_config('lock_timeout', $1, true)`, [MIGRATION_LOCK_TIMEOUT]);
-  try {
-    await c.query(m.sql);
-  } catch (err) {
-    const e = err as { message?: string; position?: string };
-    const at = e.position ? ` (line ${m.sql.slice(0, Number(e.position)).split('\n').length})` : '';
-    throw new DomainError(
-      'migration_failed',
-      `${m.name} fails on the shadow schema${at}: ${e.message ?? String(err)}. Nothing was changed: the shadow ${shadow} was not kept and the live schema was not touched`,
-    );
+  // One statement at a time, so a failure names its line.
+  for (const { sql, line } of splitStatements(m.sql)) {
+    try {
+      await c.query(sql);
+    } catch (err) {
+      const e = err as { message?: string; position?: string };
+      const at = e.position ? line - 1 + sql.slice(0, Number(e.position)).split('\n').length : line;
+      throw new DomainError(
+        'migration_failed',
+        `${m.name} fails on the shadow schema at line ${at} (${firstLine(sql)}): ${e.message ?? String(err)}. Nothing was changed: the shadow ${shadow} was not kept and the live schema was not touched`,
+      );
+    }
   }
   // A migration may have moved these; what follows runs as tenantops, in the shadow.
   await c.query('RESET ROLE');
+}
+
+function firstLine(sql: string): string {
+  const first = sql.split('\n')[0]!.trim();
+  return first.length > 80 ? `${first.slice(0, 77)}...` : first;
 }
 
 /** A data statement on a kept table would be lost: the copy brings the live rows over it. */

@@ -238,7 +238,19 @@ for (const k of targetKinds()) {
       await target.copyToShadow('globex', M1);
       await f.sql(`TRUNCATE tenant_globex.events`);
       expect((await target.validateShadow('globex', M1)).ok).toBe(true);
-      await target.switchToShadow('globex', M1);
+      // A pause left by an attempt whose worker died: the switch takes it over and counts it.
+      await target.pauseWrites('globex');
+      await expect(
+        f.asApp([`INSERT INTO tenant_globex.orders (customer_id, placed_at) VALUES (2, now())`]),
+      ).rejects.toThrow(/permission denied/);
+      const calledAt = Date.now();
+      const sw = await target.switchToShadow('globex', M1);
+      expect(sw.changed).toBe(true);
+      expect(sw.pausedAt!.getTime()).toBeLessThan(calledAt);
+      expect(await target.writesPaused('globex')).toMatchObject({
+        paused: false,
+        schema: 'tenant_globex__v1',
+      });
       await f.asApp([
         `INSERT INTO tenant_globex__v1.orders (customer_id, placed_at, priority) VALUES (2, now(), 5)`,
         `UPDATE tenant_globex__v1.customers SET name = 'Changed after the switch' WHERE id = 4`,

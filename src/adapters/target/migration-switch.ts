@@ -58,11 +58,17 @@ export async function switchToShadow(
       `the capture triggers on ${row.fromSchema} are not all there, so changes may be missing from the shadow: copy again`,
     );
   const caughtUp = await catchUp(ctx, tenant, row, plan);
-  const t0 = performance.now();
-  const pausedAt = new Date();
+  let t0 = performance.now();
+  let pausedAt = new Date();
   let replayedInPause: number;
   try {
     await pauseWrites(ctx.pause, tenant);
+    // A pause an earlier attempt left (its worker died) counts from when it began.
+    const heldMs = await ctx.db.tx((c) => pausedFor(c, tenant));
+    if (performance.now() - heldMs < t0) {
+      t0 = performance.now() - heldMs;
+      pausedAt = new Date(Date.now() - heldMs);
+    }
     replayedInPause = await ctx.db.tx(
       async (c) => {
         await lockMigration(c, tenant);
@@ -192,6 +198,16 @@ export async function dropShadow(
     if (again?.migration === name) await deleteRow(c, tenant);
   });
   return { dropped, removedTriggers };
+}
+
+/** How long the tenant's writes have been paused, by the target's clock. */
+async function pausedFor(c: PoolClient, tenant: string): Promise<number> {
+  const { rows } = await c.query<{ ms: number }>(
+    `SELECT extract(epoch FROM clock_timestamp() - paused_at)::float8 * 1000 AS ms
+     FROM ${CONTROL_SCHEMA}.write_pauses WHERE tenant_id = $1`,
+    [tenant],
+  );
+  return Math.max(0, rows[0]?.ms ?? 0);
 }
 
 /** Each sequence both schemas have, set in `into` where it stands in `from`. */

@@ -4,7 +4,8 @@
 // the target adapter (approval given at once) and prints each step's time, the write pause
 // (target < 2 s), the writes refused (target 0 outside the pause), rows copied and replayed,
 // the writer's insert latency before, during and after capture. Exits 1 when a target is missed.
-// BENCH_ROWS (default 1000000), BENCH_WRITE_RATE (200), BENCH_TARGET_URL / BENCH_DATABASE_URL.
+// BENCH_ROWS (default 1000000), BENCH_WRITE_RATE (200), BENCH_TARGET_URL / BENCH_DATABASE_URL;
+// BENCH_ROLLBACK=1 also points the tenant back afterwards and prints what that cost.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -222,6 +223,20 @@ async function main(): Promise<void> {
       `  every accepted write in ${newSchema}: ${allPresent ? 'yes' : 'NO'}; orders = old + writes after the switch: ${countsAgree ? 'yes' : 'NO'}; other tenants untouched: ${untouched ? 'yes' : 'NO'}`,
     );
     if (errors.length) console.log(`  first error: ${errors[0]!.error}`);
+    let rolledBack = true;
+    if (process.env.BENCH_ROLLBACK === '1') {
+      // The writes since the switch are carried back by a full compare, inside the pause.
+      const [back, backMs] = await timed(() => sys.pointBack(BIG, M));
+      const counts = await sqlRows<{ same: boolean }>(
+        target.url,
+        `SELECT (SELECT count(*) FROM tenant_bigco.orders) = (SELECT count(*) FROM "${newSchema}".orders) AS same`,
+        [],
+      );
+      rolledBack = back.changed && counts.same;
+      console.log(
+        `  rollback (point back)       ${s(backMs)}, writes paused ${s(back.pauseMs)}, ${back.rowsCarriedBack} rows carried back; orders equal: ${counts.same ? 'yes' : 'NO'}`,
+      );
+    }
     const missed = [
       sw.pauseMs >= 2000 && 'write pause of 2 s or more',
       refusedOutside.length > 0 && 'writes refused outside the pause',
@@ -230,6 +245,7 @@ async function main(): Promise<void> {
       !allPresent && 'accepted writes missing from the new schema',
       !countsAgree && 'row counts disagree',
       !untouched && 'another tenant changed',
+      !rolledBack && 'rollback did not carry the orders back',
     ].filter(Boolean);
     if (missed.length) {
       console.log(`  MISSED: ${missed.join('; ')}`);

@@ -2,16 +2,13 @@ import type { PoolClient } from 'pg';
 import type { CopyResult, TenantMigration } from '../../ports/target-migrations';
 import { startCapture } from './change-capture';
 import { forward, loadMigration } from './migration-load';
+import { buildDeferred } from './migration-deferred';
 import { carryExpr, type MigrationPlan, type TablePlan } from './migration-plan';
-import type { MigrateContext } from './migration-shadow';
-import { phaseAtLeast, setPhase, type Deferred, type MigrationRow } from './migration-state';
+import { phaseAtLeast, setPhase, type MigrationRow, type MigrateContext } from './migration-state';
 import { replayRound, syncAll } from './replay';
 import { beginSql, quoteIdent } from './target-db';
 import { runTasks } from './tasks';
 
-/** Index builds sort in memory up to this, per connection (as a restore's). */
-const INDEX_MEMORY = '256MB';
-/** Catch-up rounds stop when a round replays fewer keys than this (or after MAX_ROUNDS). */
 const SMALL_ROUND = 1000;
 const MAX_ROUNDS = 5;
 
@@ -145,47 +142,4 @@ async function largestFirst(
   );
   const size = new Map(rows.map((r) => [r.name, Number(r.size)]));
   return [...tables].sort((a, b) => (size.get(b.name) ?? 0) - (size.get(a.name) ?? 0));
-}
-
-/**
- * The shadow's deferred keys and indexes (tables in parallel), then its foreign keys; each in
- * its own transaction, skipped when already there, so a retry builds only what is missing.
- */
-async function buildDeferred(ctx: MigrateContext, row: MigrationRow): Promise<void> {
-  const { pglite } = await ctx.db.capabilities();
-  const byTable = new Map<string, Deferred[]>();
-  const fks = row.deferred.filter((d) => /\bFOREIGN KEY\b/i.test(d.sql));
-  for (const d of row.deferred.filter((x) => !fks.includes(x)))
-    byTable.set(d.table, [...(byTable.get(d.table) ?? []), d]);
-  const workers: PoolClient[] = [];
-  try {
-    const n = pglite ? 1 : Math.max(1, Math.min(ctx.concurrency, byTable.size));
-    for (let i = 0; i < n; i++) workers.push(await ctx.db.connect());
-    await runTasks([...byTable.values()], workers, async (c, list) => {
-      for (const d of list) await buildOne(c, row.shadowSchema, d);
-    });
-    for (const d of fks) await buildOne(workers[0]!, row.shadowSchema, d);
-  } finally {
-    for (const c of workers) c.release();
-  }
-}
-
-async function buildOne(c: PoolClient, shadow: string, d: Deferred): Promise<void> {
-  await c.query(beginSql({ searchPath: shadow }));
-  try {
-    const { rows } = await c.query(
-      d.kind === 'index'
-        ? `SELECT 1 FROM pg_class WHERE relname = $2 AND relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1)`
-        : `SELECT 1 FROM pg_constraint WHERE conname = $2 AND conrelid = to_regclass(quote_ident($1) || '.' || quote_ident($3))`,
-      d.kind === 'index' ? [shadow, d.name] : [shadow, d.name, d.table],
-    );
-    if (!rows.length) {
-      await c.query(`SELECT set_config('maintenance_work_mem', $1, true)`, [INDEX_MEMORY]);
-      await c.query(d.sql);
-    }
-    await c.query('COMMIT');
-  } catch (err) {
-    await c.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  }
 }

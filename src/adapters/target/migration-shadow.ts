@@ -5,9 +5,10 @@ import type { ShadowResult, TenantMigration } from '../../ports/target-migration
 import { liveSchemaOf, schemaExists, type Routing } from './control-schema';
 import { assertNextMigration, listMigrationFiles, splitStatements } from './migration-files';
 import { planMigration } from './migration-plan';
+import { deferKeysAndIndexes } from './migration-deferred';
 import { liveGrants, newObjectGrants } from './migration-grants';
 import { assertStaysInShadow, heldLocks } from './migration-sandbox';
-import { insertRow, lockMigration, migrationRow, type Deferred } from './migration-state';
+import { insertRow, lockMigration, migrationRow, type MigrateContext } from './migration-state';
 import { guardDroppable, markSchema } from './routing';
 import type { SchemaStructure } from './structure';
 import { captureStructure } from './structure-capture';
@@ -17,17 +18,8 @@ import {
   indexStatements,
   sequenceStatements,
 } from './structure-ddl';
-import { quoteIdent, setSearchPath, type TargetDb } from './target-db';
+import { quoteIdent, setSearchPath } from './target-db';
 import { assertTenantId } from './tenant-input';
-
-export interface MigrateContext {
-  db: TargetDb;
-  schemaPattern: string;
-  appRole: string;
-  migrationsDir?: string;
-  /** Connections used at once by the copy and the index builds. */
-  concurrency: number;
-}
 
 /** A migration may wait this long for a lock (it only touches the shadow, so it should not wait). */
 const MIGRATION_LOCK_TIMEOUT = '5s';
@@ -225,46 +217,4 @@ async function captureShadow(
       );
     throw err;
   }
-}
-
-/**
- * Drops the foreign keys of the shadow and the keys, unique constraints and indexes of its
- * kept tables (empty: the copy fills them), returning them to build after the copy.
- */
-async function deferKeysAndIndexes(
-  c: PoolClient,
-  live: SchemaStructure,
-  after: SchemaStructure,
-): Promise<Deferred[]> {
-  const kept = new Set(live.tables.map((t) => t.name));
-  const fks: Deferred[] = [];
-  const rest: Deferred[] = [];
-  for (const t of after.tables) {
-    for (const k of t.constraints.filter((x) => x.type === 'f'))
-      fks.push({
-        table: t.name,
-        name: k.name,
-        kind: 'constraint',
-        sql: addConstraint(t.name, k.name, k.def),
-      });
-    if (!kept.has(t.name)) continue;
-    const stmts = indexStatements(t);
-    const keys = t.constraints.filter((k) => k.type === 'p' || k.type === 'u' || k.type === 'x');
-    keys.forEach((k, i) =>
-      rest.push({ table: t.name, name: k.name, kind: 'constraint', sql: stmts[i]! }),
-    );
-    for (const i of t.indexes)
-      rest.push({ table: t.name, name: i.name, kind: 'index', sql: i.def });
-  }
-  for (const d of [...fks, ...rest])
-    await c.query(
-      d.kind === 'index'
-        ? `DROP INDEX ${quoteIdent(d.name)}`
-        : `ALTER TABLE ${quoteIdent(d.table)} DROP CONSTRAINT ${quoteIdent(d.name)}`,
-    );
-  return [...rest, ...fks];
-}
-
-function addConstraint(table: string, name: string, def: string): string {
-  return `ALTER TABLE ${quoteIdent(table)} ADD CONSTRAINT ${quoteIdent(name)} ${def}`;
 }

@@ -3,6 +3,17 @@ import { CONTROL_SCHEMA } from '../../domain/backups/tenant-schema';
 import { DomainError } from '../../domain/errors';
 import type { MigrationPhase } from '../../ports/target-migrations';
 import type { SchemaStructure } from './structure';
+import type { TargetDb } from './target-db';
+
+/** What the migration operations work with. */
+export interface MigrateContext {
+  db: TargetDb;
+  schemaPattern: string;
+  appRole: string;
+  migrationsDir?: string;
+  /** Connections used at once by the copy and the index builds. */
+  concurrency: number;
+}
 
 /** An index or constraint of the shadow built after its rows are in (faster than row by row). */
 export interface Deferred {

@@ -1,17 +1,15 @@
 import type { PoolClient } from 'pg';
 import { CONTROL_SCHEMA } from '../../domain/backups/tenant-schema';
 import { DomainError } from '../../domain/errors';
-import type { PointBackResult, SwitchResult, TenantMigration } from '../../ports/target-migrations';
+import type { SwitchResult, TenantMigration } from '../../ports/target-migrations';
 import { captureComplete, captureTriggers, stopCapture } from './change-capture';
-import { routingOf } from './control-schema';
 import { catchUp } from './migration-copy';
 import { commonWrites } from './migration-grants';
-import { backward, forward, loadMigration } from './migration-load';
+import { forward, loadMigration } from './migration-load';
 import type { MigrationPlan } from './migration-plan';
-import type { MigrateContext } from './migration-shadow';
-import { deleteRow, lockMigration, migrationRow, setPhase } from './migration-state';
-import { replayRound, syncAll } from './replay';
-import { dropSchema, swapIn } from './routing';
+import { lockMigration, migrationRow, setPhase, type MigrateContext } from './migration-state';
+import { replayRound } from './replay';
+import { swapIn } from './routing';
 import { quoteIdent } from './target-db';
 import { pauseWrites, resumeWrites, writesPaused, type PauseContext } from './write-pause';
 
@@ -99,64 +97,6 @@ export async function switchToShadow(
   };
 }
 
-/**
- * Back to the old schema after a switch: writes paused (on the new one), the rows that differ
- * carried back (the columns both schemas have), sequences set, the pointer and version moved
- * back, writes given back on the old schema. Not switched: nothing to do.
- */
-export async function pointBack(
-  ctx: SwitchContext,
-  tenant: string,
-  name: string,
-): Promise<PointBackResult> {
-  const current = await ctx.db.tx(async (c) => {
-    const row = await migrationRow(c, tenant);
-    return { row, routing: await routingOf(c, ctx.schemaPattern, tenant) };
-  });
-  const { row } = current;
-  if (!row || row.migration !== name || current.routing.schema !== row.shadowSchema)
-    return {
-      tenant,
-      to: current.routing.schema,
-      version: current.routing.version,
-      changed: false,
-      pauseMs: 0,
-      rowsCarriedBack: 0,
-    };
-  const t0 = performance.now();
-  let rowsCarriedBack: number;
-  try {
-    await pauseWrites(ctx.pause, tenant);
-    rowsCarriedBack = await ctx.db.tx(
-      async (c) => {
-        const { plan } = await loadMigration(c, ctx.schemaPattern, tenant, { name });
-        await c.query(`SELECT set_config('search_path', $1, true)`, [
-          `${quoteIdent(row.fromSchema)}, pg_catalog`,
-        ]);
-        const n = await syncAll(c, plan, backward(row));
-        await syncSequences(c, row.shadowSchema, row.fromSchema);
-        await swapIn(c, ctx.schemaPattern, tenant, row.fromSchema, row.fromVersion);
-        // The shadow is the old schema's equal now; it is validated again before any switch.
-        await setPhase(c, tenant, 'ready');
-        return n;
-      },
-      { isolation: 'repeatable read' },
-    );
-  } catch (err) {
-    await resumeOrSay(ctx, tenant, err);
-    throw err;
-  }
-  await resumeWrites(ctx.pause, tenant);
-  return {
-    tenant,
-    to: row.fromSchema,
-    version: row.fromVersion,
-    changed: true,
-    pauseMs: performance.now() - t0,
-    rowsCarriedBack,
-  };
-}
-
 /** After the switch: capture off (the tenant's writes cost what they did), recorded as done. */
 export async function finishMigration(
   ctx: MigrateContext,
@@ -174,32 +114,6 @@ export async function finishMigration(
   return { removedTriggers };
 }
 
-/** Capture off, the shadow dropped and the migration forgotten; refused while the tenant uses it. */
-export async function dropShadow(
-  ctx: MigrateContext,
-  tenant: string,
-  name: string,
-): Promise<{ dropped: boolean; removedTriggers: number }> {
-  const { row, routing } = await ctx.db.tx(async (c) => ({
-    row: await migrationRow(c, tenant),
-    routing: await routingOf(c, ctx.schemaPattern, tenant),
-  }));
-  if (!row || row.migration !== name) return { dropped: false, removedTriggers: 0 };
-  if (routing.schema === row.shadowSchema)
-    throw new DomainError(
-      'shadow_is_live',
-      `tenant ${tenant} uses ${row.shadowSchema}: point it back to ${row.fromSchema} before dropping the shadow`,
-    );
-  const removedTriggers = await stopCapture(ctx.db, tenant, [row.fromSchema, row.shadowSchema]);
-  const { dropped } = await dropSchema(ctx.db, row.shadowSchema);
-  await ctx.db.tx(async (c) => {
-    await lockMigration(c, tenant);
-    const again = await migrationRow(c, tenant);
-    if (again?.migration === name) await deleteRow(c, tenant);
-  });
-  return { dropped, removedTriggers };
-}
-
 /** How long the tenant's writes have been paused, by the target's clock. */
 async function pausedFor(c: PoolClient, tenant: string): Promise<number> {
   const { rows } = await c.query<{ ms: number }>(
@@ -211,7 +125,7 @@ async function pausedFor(c: PoolClient, tenant: string): Promise<number> {
 }
 
 /** Each sequence both schemas have, set in `into` where it stands in `from`. */
-async function syncSequences(c: PoolClient, from: string, into: string): Promise<void> {
+export async function syncSequences(c: PoolClient, from: string, into: string): Promise<void> {
   const { rows } = await c.query<{ name: string }>(
     `SELECT a.relname AS name FROM pg_class a JOIN pg_class b ON b.relname = a.relname AND b.relkind = 'S'
      WHERE a.relkind = 'S' AND a.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1)
@@ -248,7 +162,11 @@ async function heldWritesForNewTables(
 }
 
 /** Gives the writes back on whatever schema the tenant uses; says so if even that fails. */
-async function resumeOrSay(ctx: SwitchContext, tenant: string, cause: unknown): Promise<void> {
+export async function resumeOrSay(
+  ctx: SwitchContext,
+  tenant: string,
+  cause: unknown,
+): Promise<void> {
   try {
     await resumeWrites(ctx.pause, tenant);
   } catch (err) {

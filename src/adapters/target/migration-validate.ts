@@ -10,8 +10,7 @@ import type {
 import { RowDigest } from './copy-text';
 import { forward, loadMigration } from './migration-load';
 import type { TablePlan } from './migration-plan';
-import type { MigrateContext } from './migration-shadow';
-import { phaseAtLeast, setPhase, type MigrationRow } from './migration-state';
+import { phaseAtLeast, setPhase, type MigrationRow, type MigrateContext } from './migration-state';
 import { replayRound } from './replay';
 import { beginSql, quoteIdent } from './target-db';
 

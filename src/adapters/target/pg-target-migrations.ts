@@ -16,13 +16,8 @@ import { copyToShadow } from './migration-copy';
 import { assertNextMigration, listMigrationFiles, readMigrationFile } from './migration-files';
 import { createShadow } from './migration-shadow';
 import { flagsOf, migrationRow, setFlag } from './migration-state';
-import {
-  dropShadow,
-  finishMigration,
-  pointBack,
-  switchToShadow,
-  type SwitchContext,
-} from './migration-switch';
+import { dropShadow, pointBack } from './migration-rollback';
+import { finishMigration, switchToShadow, type SwitchContext } from './migration-switch';
 import { validateShadow } from './migration-validate';
 import { tableCounts } from './table-counts';
 import { assertTenantId } from './tenant-input';

@@ -170,9 +170,32 @@ for (const k of targetKinds()) {
       expect(await fingerprint(f, 'tenant_globex__v1')).toEqual(live);
     });
 
-    it('keeps the new schema when a step after the switch fails', async () => {
+    it('redoes a copy a dead worker left half done, resyncs after lost capture, and keeps the new schema when a step after the switch fails', async () => {
       const d = driver(f, 'initech', { migration: '0001_order_priority' });
+      await d.runUntil('copy');
+      // Rows a dead worker's copy left behind are replaced by the copy.
+      await f.sql(
+        `INSERT INTO tenant_initech__v1.products (sku, name, price_cents) VALUES ('GHOST', 'half copy', 1)`,
+      );
+      await d.runUntil('validate');
+      // Capture lost (a trigger gone) and a write it missed: copying again resyncs the shadow.
+      await f.sql(`DROP TRIGGER tenantops_capture_ins ON tenant_initech.orders`);
+      await f.asApp([
+        `INSERT INTO tenant_initech.orders (customer_id, placed_at, note) VALUES (1, now(), 'uncaptured')`,
+      ]);
+      const again = await d.steps[2]!.run(d.ctx);
+      expect(again.summary).toMatch(
+        /^rows already copied into tenant_initech__v1; [1-9]\d* changed keys replayed/,
+      );
       await d.runUntil('finish');
+      expect(
+        await f.sql(`SELECT sku FROM tenant_initech__v1.products WHERE sku = 'GHOST'`),
+      ).toEqual([]);
+      expect(
+        await f.sql(
+          `SELECT count(*)::int AS n FROM tenant_initech__v1.orders WHERE note = 'uncaptured'`,
+        ),
+      ).toEqual([{ n: 1 }]);
       const undone = await d.undo('failing');
       expect(undone.shadow).toBe(
         'kept tenant_initech__v1: initech uses it (the switch went through)',

@@ -1,5 +1,7 @@
 import path from 'node:path';
 import { backupRunbook, restoreRunbook } from '../app/runbooks/data-runbooks';
+import { migrateRunbook } from '../app/runbooks/migrate-runbook';
+import { resolveMigrationsDir } from '../adapters/target/migration-files';
 import type { RunbookDef } from '../app/runbooks/runbook-def';
 import { RUNBOOK_MESSAGE, type RunbookDeps } from '../app/runbooks/runbook-deps';
 import { parseIsoDuration } from '../domain/sla/duration';
@@ -11,7 +13,7 @@ import type { AppQueue, AppWorker } from '../adapters/queue/queue-backend';
 import { BullmqRunbookJobs } from '../adapters/queue/runbook-queue';
 import { pollOnPostgres } from '../adapters/queue/worker-polling';
 import { ChatRunbookNotices, runbookMessageSource } from '../adapters/slack/runbook-message-source';
-import { LazyTarget } from '../adapters/target/lazy-target';
+import { lazyTarget } from '../adapters/target/lazy-target';
 import { openTargetSystem } from '../adapters/target/open-target';
 import { damageDemoTenant } from '../adapters/target/demo-target';
 import { runbookProcessor } from '../../jobs/runbook-step';
@@ -21,7 +23,7 @@ import { runbookStatusSection, runbookTenantSection } from '../../commands/runbo
 import { RunbookReconciler } from './runbook-reconciler';
 
 /** The runbooks this build runs (PRODUCT §8); the others answer "not available in this build". */
-export const RUNBOOKS: RunbookDef[] = [backupRunbook, restoreRunbook];
+export const RUNBOOKS: RunbookDef[] = [backupRunbook, restoreRunbook, migrateRunbook];
 
 const NO_TARGET =
   'TARGET_DATABASE_URL is not set: this runbook acts on the SaaS database, so it cannot run here. Set TARGET_DATABASE_URL (console mode without it uses the embedded demo target).';
@@ -47,11 +49,15 @@ function targetOf(
       catalog,
       log: (msg) => ctx.log.debug({ module: 'runbooks' }, msg),
       onDemo,
+      migrationsDir: resolveMigrationsDir(
+        ctx.config.configPath,
+        ctx.config.file.target.migrationsDir,
+      ),
     });
   const where = url
     ? 'TARGET_DATABASE_URL'
     : `demo target under ${path.join(ctx.config.dataDir, 'demo-target')}`;
-  return new LazyTarget(open, !url, where);
+  return lazyTarget(open, !url, where);
 }
 
 export function runbookDeps(

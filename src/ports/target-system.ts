@@ -4,6 +4,7 @@ import type { GatewayDelivery } from '../domain/target/gateway';
 import type { TenantControlPlane } from './control-plane';
 import type { IntegrityVerifier } from './integrity';
 import type { RlsAuditor } from './rls-audit';
+import type { TargetMigrations } from './target-migrations';
 
 export type WritePrivilege = 'INSERT' | 'UPDATE' | 'DELETE';
 
@@ -78,8 +79,10 @@ export interface SwapResult {
  * it. Every operation checks the target's real state first, so running it twice is harmless
  * (a worker may be killed after acting and before recording). Failures are `DomainError`s with
  * a code and a message naming the problem; `target_unreachable` is the one worth retrying.
+ * Tenant migrations (`tenant-migrate`) are in TargetMigrations.
  */
-export interface TargetSystem extends TenantControlPlane, RlsAuditor, IntegrityVerifier {
+export interface TargetSystem
+  extends TenantControlPlane, RlsAuditor, IntegrityVerifier, TargetMigrations {
   /** True for the embedded demo target (console mode without TARGET_DATABASE_URL). */
   readonly demo: boolean;
   /** Where it is, for messages: host:port/database, never a password. */

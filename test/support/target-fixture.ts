@@ -45,6 +45,8 @@ export interface TargetFixture {
   ): Promise<R[]>;
   /** Statements run as the app role in one transaction (SET LOCAL ROLE), committed. */
   asApp(statements: string[]): Promise<void>;
+  /** Another target system on the same database, reading migrations from `migrationsDir`. */
+  system(migrationsDir: string): PgTargetSystem;
   close(): Promise<void>;
 }
 
@@ -55,7 +57,10 @@ export const TENANTS = ['acme', 'globex', 'initech'];
  * A demo SaaS target of its own: on real Postgres a scratch database (`tgt_<uuid>`) and app role,
  * else an embedded demo target in a temp folder; plus a migrated catalog and a backup folder.
  */
-export async function openTargetFixture(kind: TargetKind): Promise<TargetFixture> {
+export async function openTargetFixture(
+  kind: TargetKind,
+  opts: { migrationsDir?: string } = {},
+): Promise<TargetFixture> {
   const dir = await mkdtemp(path.join(tmpdir(), 'tenantops-target-'));
   const tag = randomUUID().replace(/-/g, '').slice(0, 12);
   const cleanups: (() => Promise<void>)[] = [() => rm(dir, { recursive: true, force: true })];
@@ -89,14 +94,18 @@ export async function openTargetFixture(kind: TargetKind): Promise<TargetFixture
   const storageDir = path.join(dir, 'backups');
   const storage = new LocalBackupStorage(storageDir);
   const catalog = new PgBackupCatalog(catalogDb.db);
-  const target = new PgTargetSystem({
-    url,
-    appRole,
-    schemaPattern: PATTERN,
-    storage,
-    catalog,
-    demo: kind === 'embedded',
-  });
+  const systemOn = (migrationsDir?: string) =>
+    new PgTargetSystem({
+      url,
+      appRole,
+      schemaPattern: PATTERN,
+      storage,
+      catalog,
+      demo: kind === 'embedded',
+      migrationsDir,
+    });
+  const target = systemOn(opts.migrationsDir);
+  const others: PgTargetSystem[] = [];
   const sql = async <R extends QueryResultRow>(text: string, params: unknown[] = []) => {
     const c = new Client({ connectionString: url });
     await c.connect();
@@ -131,7 +140,13 @@ export async function openTargetFixture(kind: TargetKind): Promise<TargetFixture
         await c.end();
       }
     },
+    system(migrationsDir) {
+      const made = systemOn(migrationsDir);
+      others.push(made);
+      return made;
+    },
     async close() {
+      for (const o of others) await o.close();
       await target.close();
       await catalogDb.close();
       for (const fn of cleanups) await fn();

@@ -1,6 +1,7 @@
 import type { PoolClient } from 'pg';
 import { CONTROL_SCHEMA, defaultSchemaName } from '../../domain/backups/tenant-schema';
 import { DomainError } from '../../domain/errors';
+import { CAPTURE_FUNCTION_SQL } from './change-capture-sql';
 import { quoteIdent, type TargetDb } from './target-db';
 
 // Any constant works; every tenantops process must use the same one.
@@ -8,9 +9,11 @@ const CONTROL_LOCK_KEY = 7_412_093_009;
 
 /**
  * PRODUCT §8's control tables, plus `write_pauses`: the app role's write grants recorded when a
- * tenant's writes were paused, so resume gives back exactly those; and `control_holds`: each
+ * tenant's writes were paused, so resume gives back exactly those; `control_holds`: each
  * control change with the value it replaced, so undo restores exactly that. `previous_schema`
- * keeps the schema a swap left, for rollback.
+ * keeps the schema a swap left, for rollback. `tenant_migrations` (one row per tenant: its
+ * migration in progress or last one) and `migration_changes` (keys captured while a shadow is
+ * filled) serve tenant-migrate.
  */
 const CONTROL_DDL = `
 CREATE SCHEMA IF NOT EXISTS ${CONTROL_SCHEMA};
@@ -46,7 +49,30 @@ CREATE TABLE IF NOT EXISTS ${CONTROL_SCHEMA}.control_holds (
   created_at timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (hold_id, key)
 );
-CREATE INDEX IF NOT EXISTS control_holds_tenant_key ON ${CONTROL_SCHEMA}.control_holds (tenant_id, key, seq);`;
+CREATE INDEX IF NOT EXISTS control_holds_tenant_key ON ${CONTROL_SCHEMA}.control_holds (tenant_id, key, seq);
+CREATE TABLE IF NOT EXISTS ${CONTROL_SCHEMA}.tenant_migrations (
+  tenant_id text PRIMARY KEY,
+  migration text NOT NULL,
+  sha256 text NOT NULL,
+  from_version integer NOT NULL,
+  to_version integer NOT NULL,
+  from_schema text NOT NULL,
+  shadow_schema text NOT NULL,
+  phase text NOT NULL,
+  shadow_structure jsonb NOT NULL,
+  deferred jsonb NOT NULL DEFAULT '[]',
+  pause_ms integer,
+  started_at timestamptz NOT NULL DEFAULT now(),
+  updated_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE IF NOT EXISTS ${CONTROL_SCHEMA}.migration_changes (
+  tenant_id text NOT NULL,
+  table_name text NOT NULL,
+  key jsonb
+);
+CREATE INDEX IF NOT EXISTS migration_changes_tenant_idx
+  ON ${CONTROL_SCHEMA}.migration_changes (tenant_id, table_name);
+${CAPTURE_FUNCTION_SQL}`;
 
 /** Creates the control schema if missing (under an advisory lock: workers may race) and lets the app role read it. */
 export async function ensureControlSchema(db: TargetDb, appRole: string): Promise<void> {

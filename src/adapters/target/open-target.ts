@@ -20,6 +20,8 @@ export interface OpenTargetOptions {
   catalog: BackupCatalog;
   /** target.gatewayUrl with GATEWAY_SIGNING_SECRET (SignedHttpGateway), when configured. */
   gateway?: ControlGateway;
+  /** target.migrationsDir, resolved against the config file's folder (resolveMigrationsDir). */
+  migrationsDir?: string;
   log?: (msg: string) => void;
 }
 
@@ -35,6 +37,7 @@ export async function openTargetSystem(opts: OpenTargetOptions): Promise<PgTarge
     catalog: opts.catalog,
     gateway: opts.gateway,
     storage,
+    migrationsDir: opts.migrationsDir,
   };
   if (opts.url) return new PgTargetSystem({ ...common, url: opts.url });
   if (!opts.allowDemo)

@@ -7,6 +7,17 @@ import type { ControlGateway } from '../../ports/control-gateway';
 import type { ControlChange, ControlsView, ControlUndo } from '../../ports/control-plane';
 import type { ControlSetting } from '../../domain/target/controls';
 import type {
+  CopyResult,
+  MigrationFile,
+  MigrationValidation,
+  PointBackResult,
+  ShadowResult,
+  SwitchResult,
+  TableCount,
+  TenantMigration,
+  TenantVersion,
+} from '../../ports/target-migrations';
+import type {
   BackupRequest,
   RestoreResult,
   SwapResult,
@@ -30,6 +41,7 @@ import type { IntegrityReport } from '../../domain/target/integrity';
 import type { RlsAuditReport } from '../../domain/target/rls-audit';
 import { takeBackup, type BackupContext } from './backup-writer';
 import { ensureControlSchema, liveSchemaOf } from './control-schema';
+import { PgTargetMigrations } from './pg-target-migrations';
 import { restoreInto, type RestoreContext } from './restore';
 import { dropSchema, swap } from './routing';
 import { TargetDb } from './target-db';
@@ -53,6 +65,8 @@ export interface PgTargetSystemOptions {
   host?: string;
   /** Where control changes are also POSTed, signed (target.gatewayUrl). */
   gateway?: ControlGateway;
+  /** target.migrationsDir, resolved (see resolveMigrationsDir). */
+  migrationsDir?: string;
   /** Runs after the pool is closed (the demo target stops its embedded Postgres). */
   onClose?: () => Promise<void>;
 }
@@ -62,6 +76,7 @@ export class PgTargetSystem implements TargetSystem {
   readonly demo: boolean;
   readonly description: string;
   private readonly db: TargetDb;
+  private readonly migrations: PgTargetMigrations;
   private controlReady?: Promise<void>;
 
   constructor(private readonly opts: PgTargetSystemOptions) {
@@ -69,6 +84,17 @@ export class PgTargetSystem implements TargetSystem {
     this.db = new TargetDb(opts.url, concurrency + 2);
     this.demo = opts.demo ?? false;
     this.description = this.demo ? `demo target (${this.db.description})` : this.db.description;
+    this.migrations = new PgTargetMigrations(
+      {
+        db: this.db,
+        schemaPattern: opts.schemaPattern,
+        appRole: opts.appRole,
+        migrationsDir: opts.migrationsDir,
+        concurrency,
+        pause: this.pauseCtx(),
+      },
+      () => this.ready(),
+    );
   }
 
   private get concurrency(): number {
@@ -217,6 +243,61 @@ export class PgTargetSystem implements TargetSystem {
   async dropSchema(name: string): Promise<{ dropped: boolean }> {
     await this.ready();
     return dropSchema(this.db, name);
+  }
+
+  listMigrations(): Promise<MigrationFile[]> {
+    return this.migrations.listMigrations();
+  }
+
+  readMigration(name: string): Promise<TenantMigration> {
+    return this.migrations.readMigration(name);
+  }
+
+  tenantVersion(tenant: string): Promise<TenantVersion> {
+    return this.migrations.tenantVersion(tenant);
+  }
+
+  nextMigration(tenant: string, name: string): Promise<TenantMigration> {
+    return this.migrations.nextMigration(tenant, name);
+  }
+
+  setFlag(tenant: string, key: string, value: unknown): Promise<Record<string, unknown>> {
+    return this.migrations.setFlag(tenant, key, value);
+  }
+
+  createShadow(tenant: string, migration: string): Promise<ShadowResult> {
+    return this.migrations.createShadow(tenant, migration);
+  }
+
+  copyToShadow(tenant: string, migration: string): Promise<CopyResult> {
+    return this.migrations.copyToShadow(tenant, migration);
+  }
+
+  validateShadow(tenant: string, migration: string): Promise<MigrationValidation> {
+    return this.migrations.validateShadow(tenant, migration);
+  }
+
+  switchToShadow(tenant: string, migration: string): Promise<SwitchResult> {
+    return this.migrations.switchToShadow(tenant, migration);
+  }
+
+  pointBack(tenant: string, migration: string): Promise<PointBackResult> {
+    return this.migrations.pointBack(tenant, migration);
+  }
+
+  finishMigration(tenant: string, migration: string): Promise<{ removedTriggers: number }> {
+    return this.migrations.finishMigration(tenant, migration);
+  }
+
+  dropShadow(
+    tenant: string,
+    migration: string,
+  ): Promise<{ dropped: boolean; removedTriggers: number }> {
+    return this.migrations.dropShadow(tenant, migration);
+  }
+
+  tableCounts(tenant: string): Promise<TableCount[]> {
+    return this.migrations.tableCounts(tenant);
   }
 
   async close(): Promise<void> {

@@ -90,31 +90,40 @@ export async function swap(
   to: string,
   version?: number,
 ): Promise<SwapResult> {
+  return db.tx((c) => swapIn(c, pattern, tenant, to, version));
+}
+
+/** swap() inside the caller's transaction (a migration's switch replays and swaps in one). */
+export async function swapIn(
+  c: PoolClient,
+  pattern: string,
+  tenant: string,
+  to: string,
+  version?: number,
+): Promise<SwapResult> {
   assertTenantId(tenant);
   assertSchemaName(to);
-  return db.tx(async (c) => {
-    await c.query(`SELECT pg_advisory_xact_lock(hashtext('tenantops:routing:' || $1))`, [tenant]);
-    if (!(await schemaExists(c, to)))
-      throw new DomainError('schema_missing', `cannot point ${tenant} at ${to}: no such schema`);
-    const current = await routingOf(c, pattern, tenant);
-    await assertTenantsSchema(c, pattern, tenant, to, current.previous);
-    if (current.schema === to) {
-      if (version !== undefined && current.routed && current.version !== version)
-        await c.query(
-          `UPDATE ${CONTROL_SCHEMA}.tenant_routing SET version = $2, updated_at = now() WHERE tenant_id = $1`,
-          [tenant, version],
-        );
-      return { tenant, from: current.previous ?? to, to, changed: false };
-    }
-    await c.query(
-      `INSERT INTO ${CONTROL_SCHEMA}.tenant_routing (tenant_id, schema_name, version, previous_schema)
-       VALUES ($1, $2, coalesce($3, 0), $4)
-       ON CONFLICT (tenant_id) DO UPDATE SET schema_name = $2, previous_schema = $4,
-         version = coalesce($3, tenant_routing.version), updated_at = now()`,
-      [tenant, to, version ?? null, current.schema],
-    );
-    return { tenant, from: current.schema, to, changed: true };
-  });
+  await c.query(`SELECT pg_advisory_xact_lock(hashtext('tenantops:routing:' || $1))`, [tenant]);
+  if (!(await schemaExists(c, to)))
+    throw new DomainError('schema_missing', `cannot point ${tenant} at ${to}: no such schema`);
+  const current = await routingOf(c, pattern, tenant);
+  await assertTenantsSchema(c, pattern, tenant, to, current.previous);
+  if (current.schema === to) {
+    if (version !== undefined && current.routed && current.version !== version)
+      await c.query(
+        `UPDATE ${CONTROL_SCHEMA}.tenant_routing SET version = $2, updated_at = now() WHERE tenant_id = $1`,
+        [tenant, version],
+      );
+    return { tenant, from: current.previous ?? to, to, changed: false };
+  }
+  await c.query(
+    `INSERT INTO ${CONTROL_SCHEMA}.tenant_routing (tenant_id, schema_name, version, previous_schema)
+     VALUES ($1, $2, coalesce($3, 0), $4)
+     ON CONFLICT (tenant_id) DO UPDATE SET schema_name = $2, previous_schema = $4,
+       version = coalesce($3, tenant_routing.version), updated_at = now()`,
+    [tenant, to, version ?? null, current.schema],
+  );
+  return { tenant, from: current.schema, to, changed: true };
 }
 
 /**

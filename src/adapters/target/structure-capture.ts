@@ -19,7 +19,10 @@ const KEY_KINDS: Record<string, KeyKind> = {
   varchar: 'text',
 };
 
-/** Objects a restore could not rebuild: the backup refuses rather than lose them silently. */
+/**
+ * Objects a restore could not rebuild: the backup refuses rather than lose them silently. The
+ * capture triggers of a migration in progress are tenantops' own, not the tenant's.
+ */
 const UNSUPPORTED_SQL = `
 SELECT CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view'
          WHEN 'p' THEN 'partitioned table' WHEN 'f' THEN 'foreign table'
@@ -28,6 +31,7 @@ SELECT CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view'
 UNION ALL SELECT 'function', p.proname::text FROM pg_proc p WHERE p.pronamespace = $1
 UNION ALL SELECT 'trigger', t.tgname || ' on ' || c.relname FROM pg_trigger t
   JOIN pg_class c ON c.oid = t.tgrelid WHERE c.relnamespace = $1 AND NOT t.tgisinternal
+    AND t.tgname NOT LIKE 'tenantops\\_capture\\_%'
 UNION ALL SELECT 'row-level security', c.relname::text FROM pg_class c
   WHERE c.relnamespace = $1 AND c.relkind = 'r' AND c.relrowsecurity
 UNION ALL SELECT 'inherited table', c.relname::text FROM pg_inherits i

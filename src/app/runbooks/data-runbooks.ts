@@ -96,7 +96,10 @@ const restoreInto = (sandbox: boolean): StepDef => ({
     const rows = r.tables.reduce((n, t) => n + t.rows, 0);
     return {
       summary: `${schema}: ${r.tables.length} tables, ${rows} rows (${mb(r.bytesRead)} read)`,
-      data: { isolatedSchema: schema },
+      data: {
+        isolatedSchema: schema,
+        restoredRows: Object.fromEntries(r.tables.map((t) => [t.name, t.rows])),
+      },
     };
   },
   async undo(ctx) {
@@ -171,7 +174,11 @@ const swap: StepDef = {
     return `point ${ctx.tenant} from ${live} to ${await isolated(ctx, false)}; keep ${live} for rollback`;
   },
   async run(ctx) {
-    const r = await ctx.target().swap(ctx.tenant, ctx.context.isolatedSchema as string);
+    const target = ctx.target();
+    const chain = await target.chainFor(ctx.tenant, choiceOf(ctx.params));
+    // The restored schema is at the backup's version: the next migration starts from there.
+    const version = (chain.at(-1) as BackupRecord).schemaVersion;
+    const r = await target.swap(ctx.tenant, ctx.context.isolatedSchema as string, { version });
     return {
       summary: `${ctx.tenant} now reads ${r.to}; ${r.from} kept for rollback`,
       data: { previousSchema: r.from },
@@ -245,10 +252,24 @@ export const restoreRunbook: RunbookDef = {
     checks: 24,
     everyMs: HOUR,
     async check(ctx) {
-      const state = await ctx.target().writesPaused(ctx.tenant);
+      const target = ctx.target();
+      const state = await target.writesPaused(ctx.tenant);
       if (state.paused || state.readOnly)
         return { ok: false, summary: `writes are paused on ${state.schema}` };
-      return { ok: true, summary: `writable on ${state.schema}` };
+      // Rows should only grow from what was restored; a table that lost rows is a warning sign.
+      const restored = (ctx.context.restoredRows ?? {}) as Record<string, number>;
+      const counts = await target.tableCounts(ctx.tenant);
+      const shrunk = counts.filter((c) => c.rows < (restored[c.table] ?? 0) * 0.9);
+      const rows = counts.reduce((n, c) => n + c.rows, 0);
+      if (shrunk.length > 0)
+        return {
+          ok: false,
+          summary: `fewer rows than restored in ${shrunk.map((c) => `${c.table} (${c.rows} < ${restored[c.table] ?? 0})`).join(', ')}`,
+        };
+      return {
+        ok: true,
+        summary: `writable on ${state.schema}; ${rows} rows in ${counts.length} tables`,
+      };
     },
   },
 };

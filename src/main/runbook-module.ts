@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { backupRunbook, restoreRunbook } from '../app/runbooks/data-runbooks';
 import { migrateRunbook } from '../app/runbooks/migrate-runbook';
@@ -189,6 +190,11 @@ export function createRunbookModule(defs: readonly RunbookDef[] = RUNBOOKS): Mod
   };
 }
 
+/** A stable point in [0, period) for `key`. */
+function spread(key: string, period: number): number {
+  return createHash('sha256').update(key).digest().readUInt32BE(0) % period;
+}
+
 /** Backups of every tenant on `backups.fullEvery` / `incrementalEvery`; the RPO watch hourly. */
 async function schedule(ctx: ModuleContext, queue: AppQueue<RunbookJobData>): Promise<void> {
   const { fullEvery, incrementalEvery } = ctx.config.file.backups;
@@ -197,9 +203,13 @@ async function schedule(ctx: ModuleContext, queue: AppQueue<RunbookJobData>): Pr
       ['full', fullEvery],
       ['incremental', incrementalEvery],
     ] as const) {
+      const period = parseIsoDuration(every);
+      // BullMQ runs an `every` scheduler's first job at once; an offset from the tenant's name
+      // spreads the tenants over the period instead (the same on every restart), so a deploy
+      // never backs every tenant up at the same moment.
       await queue.upsertJobScheduler(
         `backup-${kind}-${t.id}`,
-        { every: parseIsoDuration(every) },
+        { every: period, offset: spread(`${kind}:${t.id}`, period) },
         // The scheduler's data is a backup's, not a run's: the processor tells them apart by name.
         {
           name: RUNBOOK_JOBS.scheduledBackup,
@@ -210,7 +220,7 @@ async function schedule(ctx: ModuleContext, queue: AppQueue<RunbookJobData>): Pr
   }
   await queue.upsertJobScheduler(
     'rpo-watch',
-    { every: RPO_WATCH_EVERY_MS },
+    { every: RPO_WATCH_EVERY_MS, offset: spread('rpo-watch', RPO_WATCH_EVERY_MS) },
     { name: RUNBOOK_JOBS.rpoWatch, data: {} as RunbookJobData },
   );
   ctx.log.info({ tenants: ctx.config.file.tenants.length }, 'backup schedules and RPO watch set');

@@ -92,17 +92,21 @@ async function adminQuery(url: string, text: string): Promise<void> {
 }
 
 /** The demo config with the target's app role and a short step lease (a killed worker's step comes back soon). */
-export function runbookConfig(target: TestTarget, extra = ''): string {
+export function runbookConfig(target: TestTarget, opts: { migrationsDir?: string } = {}): string {
+  const migrations = opts.migrationsDir ? `, migrationsDir: '${opts.migrationsDir}'` : '';
   return `${DEMO_CONFIG}
-target: { schemaPattern: 'tenant_{id}', appRole: ${target.appRole} }
+target: { schemaPattern: 'tenant_{id}', appRole: ${target.appRole}${migrations} }
 runbooks: { stepLease: PT3S }
-${extra}`;
+`;
 }
 
 /** A stack acting on `target` (TARGET_DATABASE_URL) with the runbooks' config. */
-export function startRunbookStack(target: TestTarget, opts: StackOptions = {}): Promise<Stack> {
+export function startRunbookStack(
+  target: TestTarget,
+  opts: StackOptions & { migrationsDir?: string } = {},
+): Promise<Stack> {
   return startStack({
-    configYaml: runbookConfig(target),
+    configYaml: runbookConfig(target, opts),
     ...opts,
     env: { TARGET_DATABASE_URL: target.url, ...opts.env },
   });

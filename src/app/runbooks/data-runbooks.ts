@@ -244,6 +244,10 @@ export const restoreRunbook: RunbookDef = {
   destructive: (params) => params.sandbox !== 'true',
   needsTarget: true,
   rto: true,
+  // The backup asked for must be the tenant's own and exist (or `at=` not be before the oldest).
+  async precheck(ctx) {
+    await ctx.target().chainFor(ctx.tenant, choiceOf(ctx.params));
+  },
   steps: (params) =>
     params.sandbox === 'true'
       ? [verify, restoreInto(true), validate, dropSandbox]

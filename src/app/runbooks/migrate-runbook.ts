@@ -179,4 +179,8 @@ export const migrateRunbook: RunbookDef = {
   destructive: true,
   needsTarget: true,
   steps: () => [flagOn, shadow, copy, validate, approveSwitch, switchStep, finish],
+  // A missing file, or one that isn't the tenant's next migration, is refused before any run.
+  async precheck(ctx) {
+    await ctx.target().nextMigration(ctx.tenant, ctx.params.migration ?? '');
+  },
 };

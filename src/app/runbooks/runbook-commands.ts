@@ -45,6 +45,16 @@ export async function startRun(deps: RunbookDeps, actor: Actor, req: RunRequest)
   });
   await requireTenant(deps, req.tenant);
   if (def.needsTarget && !deps.target) throw new DomainError('no_target', deps.noTarget);
+  const target = deps.target;
+  if (def.precheck)
+    await def.precheck({
+      tenant: req.tenant,
+      params,
+      target() {
+        if (!target) throw new DomainError('no_target', deps.noTarget);
+        return target;
+      },
+    });
   const steps = def.steps(params);
   const destructive =
     typeof def.destructive === 'function' ? def.destructive(params) : def.destructive;

@@ -47,6 +47,15 @@ export interface RunbookDef {
   /** The restore's RTO clock runs from its first step. */
   rto?: boolean;
   steps(params: Record<string, string>): StepDef[];
+  /**
+   * Reads only, before the run is recorded: refuses bad input that the target can tell (a backup
+   * of another tenant, a migration that isn't the next one) with a clear message.
+   */
+  precheck?(ctx: {
+    tenant: string;
+    params: Record<string, string>;
+    target(): TargetSystem;
+  }): Promise<void>;
   /** After-care, once the run completed (restore: hourly checks for 24 h). */
   watch?: {
     checks: number;

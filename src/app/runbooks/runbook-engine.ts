@@ -191,7 +191,8 @@ async function execute(
         state: kind === 'undo' ? 'rolled_back' : 'done',
         finishedAt: now,
         output: summary,
-        error: null,
+        // An undone step keeps the error that made it be undone.
+        ...(kind === 'run' ? { error: null } : {}),
         lease: null,
       });
       if (result?.data) await tx.update({ context: result.data });

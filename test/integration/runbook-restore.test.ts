@@ -177,4 +177,40 @@ describe(`tenant-restore on a ${storageUnderTest()} tenantops with a real target
     expect(await fingerprintSchema(target, 'tenant_acme')).toEqual(before);
     await target.asApp(["UPDATE tenant_acme.products SET name = 'dry' WHERE sku = 'SKU-001'"]);
   });
+
+  it('restores an incremental chain with deletions exactly, and at= picks the older state', async () => {
+    const full = await runbook(stack, 'run tenant-backup acme kind=full');
+    expect((await waitForRun(stack, full.run!, done)).state).toBe('completed');
+    const atFull = await fingerprintSchema(target, 'tenant_acme');
+    const between = new Date();
+    await new Promise((r) => setTimeout(r, 50)); // the snapshots' times must differ from `between`
+    await target.asApp([
+      'DELETE FROM tenant_acme.order_items WHERE order_id IN (SELECT id FROM tenant_acme.orders WHERE id % 5 = 0)',
+      'DELETE FROM tenant_acme.orders WHERE id % 5 = 0',
+      "INSERT INTO tenant_acme.products (sku, name, price_cents) VALUES ('SKU-INC', 'Incremental', 42)",
+      "UPDATE tenant_acme.customers SET name = 'Changed' WHERE id = 3",
+    ]);
+    const incr = await runbook(stack, 'run tenant-backup acme kind=incremental');
+    const incrRun = await waitForRun(stack, incr.run!, done);
+    expect(incrRun.steps[0]?.output).toMatch(/^incremental backup/);
+    const atIncremental = await fingerprintSchema(target, 'tenant_acme');
+    await target.sql(
+      'DELETE FROM tenant_acme.customers WHERE id > 50 AND id NOT IN (SELECT customer_id FROM tenant_acme.orders) AND id NOT IN (SELECT customer_id FROM tenant_acme.events WHERE customer_id IS NOT NULL)',
+    );
+
+    const latest = (await runbook(stack, 'run tenant-restore acme')).run!;
+    await waitForRun(stack, latest, (r) => r.state === 'waiting_approval');
+    await runbook(stack, `approve RB-${latest}`, 'U0BOB');
+    expect((await waitForRun(stack, latest, done)).state).toBe('completed');
+    expect(await fingerprintSchema(target, await routedSchema(target, 'acme'))).toEqual(
+      atIncremental,
+    );
+
+    const older = (await runbook(stack, `run tenant-restore acme at=${between.toISOString()}`))
+      .run!;
+    await waitForRun(stack, older, (r) => r.state === 'waiting_approval');
+    await runbook(stack, `approve RB-${older}`, 'U0BOB');
+    expect((await waitForRun(stack, older, done)).state).toBe('completed');
+    expect(await fingerprintSchema(target, await routedSchema(target, 'acme'))).toEqual(atFull);
+  });
 });

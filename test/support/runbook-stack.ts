@@ -5,6 +5,7 @@ import path from 'node:path';
 import { Client, type QueryResultRow } from 'pg';
 import { seedDemoTenants, startDemoTarget } from '../../src/adapters/target/demo-target';
 import { ALL } from './scopes';
+import { fingerprint } from './target-fixture';
 import { DEMO_CONFIG, startStack, type Stack, type StackOptions } from './stack';
 
 /** A SaaS target database of its own, seeded with the demo tenants (acme, globex, initech). */
@@ -167,23 +168,8 @@ export async function runbook(
 }
 
 /** Row count and an md5 over each table's rows: "untouched" means equal. */
-export async function fingerprintSchema(
-  t: TestTarget,
-  schema: string,
-): Promise<Record<string, string>> {
-  const tables = await t.sql<{ name: string }>(
-    `SELECT relname AS name FROM pg_class WHERE relnamespace = $1::regnamespace AND relkind = 'r' ORDER BY 1`,
-    [schema],
-  );
-  const out: Record<string, string> = {};
-  for (const { name } of tables) {
-    const [row] = await t.sql<{ n: string; h: string }>(
-      `SELECT count(*)::text AS n, coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '') AS h
-       FROM "${schema}"."${name}" t`,
-    );
-    out[name] = `${row!.n}:${row!.h}`;
-  }
-  return out;
+export function fingerprintSchema(t: TestTarget, schema: string): Promise<Record<string, string>> {
+  return fingerprint(t, schema);
 }
 
 /** The schema the routing pointer names for a tenant. */

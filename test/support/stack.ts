@@ -9,6 +9,7 @@ import { createLogger, type Logger } from '../../src/adapters/logging/logger';
 import { startRuntime, type Runtime, type RuntimeOptions } from '../../src/main/runtime';
 import type { Clock } from '../../src/ports/clock';
 import { EMULATOR_TOKEN, SlackEmulator, type RateLimit } from './slack-emulator';
+import { asSlackSends } from '../../src/adapters/console/console-receiver';
 import { signedInteraction, signedSlashCommand, type SignOptions } from './slack-signing';
 
 export const SIGNING_SECRET = 'test-signing-secret-0123456789';
@@ -147,7 +148,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
         SIGNING_SECRET,
         {
           command: o.command ?? '/incident',
-          text,
+          // As Slack sends a command's text: `&`, `<`, `>` as entities, mentions as tokens.
+          text: asSlackSends(text),
           user_id: o.user ?? 'U0ALICE',
           channel_id: o.channel ?? 'C0GENERAL',
           team_id: emulator.identity.teamId,

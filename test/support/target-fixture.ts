@@ -166,7 +166,7 @@ async function adminQuery(url: string, text: string): Promise<void> {
 
 /** Row count and an md5 over each table's rows in key order: "untouched" means equal. */
 export async function fingerprint(
-  f: TargetFixture,
+  f: Pick<TargetFixture, 'sql'>,
   schema: string,
 ): Promise<Record<string, string>> {
   const tables = await f.sql<{ name: string }>(

@@ -91,8 +91,9 @@ describe.each(Object.entries(ACTIONS))('%s needs a role on every tenant', (_name
         tenants: visible ? tenants : [],
       });
       const missing = tenants.filter((t) => !coveredFor(actor, [t]).length);
+      // Visible, it names the tenants the role is missing on ("… on acme", "… none on globex").
       expect(result.denied.message).toMatch(
-        visible ? `you have none on ${missing.join(', ')}` : "doesn't exist or isn't on a tenant",
+        visible ? `on ${missing.join(', ')}\\. Ask` : "doesn't exist or isn't on a tenant",
       );
       return;
     }

@@ -39,6 +39,22 @@ const HELP = `Console commands:
   :wait                        wait until queued work (runbook steps, posts) is done
   :help                        this help`;
 
+// A mention or channel link typed as Slack sends it: `<@U0DAVE>`, `<#C0ABC|name>`.
+const SLACK_REF = /(<[@#][A-Z0-9]+(?:\|[^<>]*)?>)/;
+
+/**
+ * Typed text as Slack delivers a slash command's text: `&`, `<` and `>` as entities, mentions and
+ * channel links as tokens — so the listeners read console input exactly as they read Slack's.
+ */
+export function asSlackSends(text: string): string {
+  return text
+    .split(SLACK_REF)
+    .map((part, i) =>
+      i % 2 === 1 ? part : part.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'),
+    )
+    .join('');
+}
+
 /**
  * A Bolt Receiver that reads Slack-shaped requests from stdin: the same listeners run as in
  * Slack, one line per command. At end of input it waits for work in flight, then ends.
@@ -139,7 +155,7 @@ export class ConsoleReceiver implements Receiver {
     return {
       ...this.base(),
       command,
-      text: words.join(' '),
+      text: asSlackSends(words.join(' ')),
       user_id: this.user,
       user_name: this.user,
       channel_id: this.channel,

@@ -139,7 +139,7 @@ export function deniedReason(
 ): string {
   const roles = ACTION_ROLES[action].join(' or ');
   const { denied } = splitByRole(bindings, action, tenants);
-  if (ACTION_REACH[action] === 'every')
+  if (ACTION_REACH[action] === 'every' && tenants.length > 1)
     return `needs ${roles} on every tenant it affects, and you have none on ${denied.join(', ')}`;
   return `needs ${roles} on ${tenants.join(' or ')}`;
 }

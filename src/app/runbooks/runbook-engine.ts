@@ -75,6 +75,11 @@ export async function advanceRun(deps: RunbookDeps, number: number): Promise<Adv
       // A dry run waits for no one: its gate is planned like any other step.
       const move =
         next.kind === 'wait_approval' && run.dryRun ? { ...next, kind: 'run' as const } : next;
+      // Undoing starts once no step is in a live worker's hands (a cancel stops *before* the next).
+      if (move.kind === 'undo' || move.kind === 'finish') {
+        const until = await liveLease(tx, run, now);
+        if (until) return { kind: 'busy' as const, until };
+      }
       switch (move.kind) {
         case 'none':
           return { kind: 'none' as const };
@@ -248,6 +253,15 @@ async function execute(
   await note(deps, run, `${step.title}: failed — ${message}`);
   await queueNext(deps, run.number);
   return { kind: 'stepped', step: step.id };
+}
+
+/** Until when a live worker holds one of the run's running or undoing steps, if one does. */
+async function liveLease(tx: RunTx, run: Run, now: Date): Promise<Date | undefined> {
+  for (const s of run.steps.filter((x) => x.state === 'running' || x.state === 'undoing')) {
+    const lease = await tx.lease(s.index);
+    if (lease.token && lease.until && lease.until > now) return lease.until;
+  }
+  return undefined;
 }
 
 /**

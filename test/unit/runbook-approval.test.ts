@@ -252,6 +252,28 @@ describe('approval', () => {
     return { ...s, run };
   }
 
+  it("asks the tenant's approvers, never the requester, once", async () => {
+    const { w, start } = setup();
+    w.db.seed((t) => {
+      t.roleBindings.push(
+        { user: ACTORS.acme.user, tenant: 'acme', role: 'approver' },
+        { user: 'U0GLOBEXAPPROVER', tenant: 'globex', role: 'approver' },
+        { user: 'U0ANYAPPROVER', tenant: '*', role: 'approver' },
+      );
+    });
+    const run = await start(w.actor('acme'));
+    await w.work();
+    // The gate is looked at again (a duplicate job): nobody is asked twice.
+    await w.jobs.advance(
+      run.number,
+      (await runStatus(w.deps, w.actor('acme'), run.number)).version,
+    );
+    await w.work();
+    expect(w.notices.approvals).toEqual([
+      { run: run.number, approvers: ['U0ANYAPPROVER', RUNBOOK_PEOPLE.approver] },
+    ]);
+  });
+
   it('the requester cannot approve their own run, even holding approver: audited', async () => {
     const { w, run } = await waiting();
     w.db.seed((t) =>

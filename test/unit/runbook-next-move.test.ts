@@ -1,5 +1,6 @@
 // nextMove as a table: what the engine does next, read off a run's recorded state alone (so the
-// same after a restart). Steps are written `id:state`, `!` marking an approval gate, `~` a watch.
+// same after a restart). A run is written `<state> <step> <step>…`, a step `id:state` (pending
+// when left out), `!` marking an approval gate (`!gate:pending:U0APPROVER`: approved), `~` a watch.
 import {
   nextMove,
   type Run,
@@ -9,8 +10,8 @@ import {
   type StepUndo,
 } from '../../src/domain/runbooks/runbook';
 
-function stepOf(text: string, index: number, approvedBy: string | null): RunStep {
-  const [name = '', state = 'pending'] = text.split(':');
+function stepOf(text: string, index: number): RunStep {
+  const [name = '', state = 'pending', approvedBy = null] = text.split(':');
   const kind = name.startsWith('!') ? 'approval' : name.startsWith('~') ? 'watch' : 'action';
   return {
     index,
@@ -23,22 +24,23 @@ function stepOf(text: string, index: number, approvedBy: string | null): RunStep
     finishedAt: null,
     output: null,
     error: null,
-    approvedBy: kind === 'approval' ? approvedBy : null,
+    approvedBy,
   };
 }
 
-function runOf(state: RunState, steps: string[], approvedBy: string | null = null): Run {
+function runOf(text: string, dryRun = false): Run {
+  const [state, ...steps] = text.split(' ');
   return {
     number: 7,
     runbook: 'tenant-restore',
     tenant: 'acme',
     params: {},
-    dryRun: false,
+    dryRun,
     destructive: true,
     requestedBy: 'U0ACME',
     incident: null,
-    state,
-    steps: steps.map((s, i) => stepOf(s, i, approvedBy)),
+    state: state as RunState,
+    steps: steps.map(stepOf),
     createdAt: new Date('2026-03-10T09:00:00Z'),
     finishedAt: null,
     outcome: null,
@@ -72,241 +74,77 @@ function said(run: Run, undo: string): string {
   }
 }
 
+interface Row {
+  run: string;
+  undo: string;
+  move: string;
+}
+
 describe('nextMove forward (running, waiting for approval)', () => {
-  it.each<[string, RunState, string[], string, string | null, string]>([
-    ['a new run starts at its first step', 'running', ['a', 'b'], '--', null, 'run a'],
-    [
-      'the first step neither done nor skipped',
-      'running',
-      ['a:done', 'b:skipped', 'c', 'd'],
-      '----',
-      null,
-      'run c',
-    ],
-    [
-      'a step found running after a crash is run again',
-      'running',
-      ['a:done', 'b:running', 'c'],
-      '---',
-      null,
-      'run b',
-    ],
-    [
-      'a failed step is not passed over: the run cannot skip it',
-      'running',
-      ['a:done', 'b:failed'],
-      '--',
-      null,
-      'run b',
-    ],
-    [
-      'an approval gate waits for its approval',
-      'running',
-      ['a:done', '!gate', 'c'],
-      '---',
-      null,
-      'wait gate',
-    ],
-    [
-      'a gate already waiting keeps waiting',
-      'waiting_approval',
-      ['a:done', '!gate:waiting_approval', 'c'],
-      '---',
-      null,
-      'wait gate',
-    ],
-    [
-      'an approved gate passes',
-      'running',
-      ['a:done', '!gate:pending', 'c'],
-      '---',
-      'U0APPROVER',
-      'run gate',
-    ],
-    [
-      'after the gate, the next step',
-      'running',
-      ['a:done', '!gate:done', 'c'],
-      '---',
-      'U0APPROVER',
-      'run c',
-    ],
-    ['every step done: completed', 'running', ['a:done', 'b:done'], '--', null, 'finish completed'],
-    [
-      'done and skipped: completed',
-      'running',
-      ['a:done', 'b:skipped'],
-      '--',
-      null,
-      'finish completed',
-    ],
-    [
-      'watch steps are after-care, not steps to run',
-      'running',
-      ['a:done', 'b:done', '~watch'],
-      '---',
-      null,
-      'finish completed',
-    ],
-    [
-      'a watch step in the middle is passed over',
-      'running',
-      ['a:done', '~watch', 'c'],
-      '---',
-      null,
-      'run c',
-    ],
-    ['a run of no steps completes', 'running', [], '', null, 'finish completed'],
-  ])('%s', (_, state, steps, undo, approvedBy, move) => {
-    expect(said(runOf(state, steps, approvedBy), undo)).toBe(move);
+  it.each`
+    run                                                   | undo      | move                  | why
+    ${'running a b'}                                      | ${'--'}   | ${'run a'}            | ${'a new run starts at its first step'}
+    ${'running a:done b:skipped c d'}                     | ${'----'} | ${'run c'}            | ${'the first step neither done nor skipped runs'}
+    ${'running a:done b:running c'}                       | ${'---'}  | ${'run b'}            | ${'a step found running after a crash is run again'}
+    ${'running a:done b:failed'}                          | ${'--'}   | ${'run b'}            | ${'a failed step is not passed over: the run cannot skip it'}
+    ${'running a:done !gate c'}                           | ${'---'}  | ${'wait gate'}        | ${'an approval gate waits for its approval'}
+    ${'waiting_approval a:done !gate:waiting_approval c'} | ${'---'}  | ${'wait gate'}        | ${'a gate already waiting keeps waiting'}
+    ${'running a:done !gate:pending:U0APPROVER c'}        | ${'---'}  | ${'run gate'}         | ${'an approved gate passes'}
+    ${'running a:done !gate:done:U0APPROVER c'}           | ${'---'}  | ${'run c'}            | ${'after the gate, the next step'}
+    ${'running a:done b:done'}                            | ${'--'}   | ${'finish completed'} | ${'every step done: completed'}
+    ${'running a:done b:skipped'}                         | ${'--'}   | ${'finish completed'} | ${'done and skipped: completed'}
+    ${'running a:done b:done ~watch'}                     | ${'---'}  | ${'finish completed'} | ${'a watch step is after-care, not a step to run'}
+    ${'running a:done ~watch c'}                          | ${'---'}  | ${'run c'}            | ${'a watch step in the middle is passed over'}
+    ${'running'}                                          | ${''}     | ${'finish completed'} | ${'a run of no steps completes'}
+  `('$why', ({ run, undo, move }: Row) => {
+    expect(said(runOf(run), undo)).toBe(move);
   });
 });
 
 describe('nextMove backward (failing, cancelling, rolling back)', () => {
-  it.each<[string, RunState, string[], string, string]>([
-    // Which steps are undone: the last started one that has an undo, then the one before…
-    [
-      'cancelling undoes the last done step first',
-      'cancelling',
-      ['a:done', 'b:done', 'c'],
-      'uuu',
-      'undo b',
-    ],
-    [
-      'then the one before it',
-      'cancelling',
-      ['a:done', 'b:rolled_back', 'c:skipped'],
-      'uuu',
-      'undo a',
-    ],
-    ['a step with no undo is passed over', 'cancelling', ['a:done', 'b:done'], 'u-', 'undo a'],
-    [
-      'a step still undoing (its worker died) is undone again',
-      'cancelling',
-      ['a:done', 'b:undoing'],
-      'uu',
-      'undo b',
-    ],
-    [
-      'a step that was running may have acted: undone',
-      'cancelling',
-      ['a:done', 'b:running', 'c'],
-      'uuu',
-      'undo b',
-    ],
-    [
-      'a step that failed may have acted: undone',
-      'rolling_back',
-      ['a:done', 'b:failed'],
-      'uu',
-      'undo b',
-    ],
-    [
-      'pending and skipped steps never ran: not undone',
-      'cancelling',
-      ['a:done', 'b:skipped', 'c'],
-      'uuu',
-      'undo a',
-    ],
-    [
-      'a gate waiting for approval did nothing: not undone',
-      'cancelling',
-      ['a:done', '!gate:waiting_approval', 'c'],
-      'uuu',
-      'undo a',
-    ],
-    [
-      'nothing left to undo: cancelled',
-      'cancelling',
-      ['a:rolled_back', 'b:rolled_back', 'c'],
-      'uuu',
-      'finish cancelled',
-    ],
-    [
-      'nothing undoable: cancelled at once',
-      'cancelling',
-      ['a:done', 'b:done'],
-      '--',
-      'finish cancelled',
-    ],
-    [
-      'rolling back a completed run, last step first',
-      'rolling_back',
-      ['a:done', 'b:done', 'c:done'],
-      'uuu',
-      'undo c',
-    ],
-    [
-      'every step undone: rolled back',
-      'rolling_back',
-      ['a:rolled_back', 'b:rolled_back'],
-      'uu',
-      'finish rolled_back',
-    ],
-    // Failing undoes only what leaves the tenant writable (undoOnFailure).
-    [
-      'failing undoes only undoOnFailure steps',
-      'failing',
-      ['a:done', 'b:done', 'c:failed'],
-      'fuu',
-      'undo a',
-    ],
-    [
-      'failing: the failed step is undone if it says so',
-      'failing',
-      ['a:done', 'b:failed'],
-      'ff',
-      'undo b',
-    ],
-    [
-      'failing: the last undoOnFailure step first',
-      'failing',
-      ['a:done', 'b:done', 'c:done', 'd:failed'],
-      'fuf-',
-      'undo c',
-    ],
-    [
-      'failing with no undoOnFailure step left: failed',
-      'failing',
-      ['a:done', 'b:done', 'c:failed'],
-      'uuu',
-      'finish failed',
-    ],
-    [
-      'failing after the undo: failed',
-      'failing',
-      ['a:rolled_back', 'b:failed'],
-      'fu',
-      'finish failed',
-    ],
-  ])('%s', (_, state, steps, undo, move) => {
-    expect(said(runOf(state, steps), undo)).toBe(move);
-  });
-
-  it.each<[RunState, string]>([
-    ['failing', 'finish failed'],
-    ['cancelling', 'finish cancelled'],
-    ['rolling_back', 'finish rolled_back'],
-  ])('a dry run %s undoes nothing: its steps only planned', (state, move) => {
-    const run = { ...runOf(state, ['a:done', 'b:failed']), dryRun: true };
-    expect(said(run, 'ff')).toBe(move);
+  // Which steps are undone: the last started one that has an undo, then the one before…
+  it.each`
+    run                                             | undo      | move                    | why
+    ${'cancelling a:done b:done c'}                 | ${'uuu'}  | ${'undo b'}             | ${'cancelling undoes the last done step first'}
+    ${'cancelling a:done b:rolled_back c:skipped'}  | ${'uuu'}  | ${'undo a'}             | ${'then the one before it'}
+    ${'cancelling a:done b:done'}                   | ${'u-'}   | ${'undo a'}             | ${'a step with no undo is passed over'}
+    ${'cancelling a:done b:undoing'}                | ${'uu'}   | ${'undo b'}             | ${'a step still undoing (its worker died) is undone again'}
+    ${'cancelling a:done b:running c'}              | ${'uuu'}  | ${'undo b'}             | ${'a step that was running may have acted: undone'}
+    ${'rolling_back a:done b:failed'}               | ${'uu'}   | ${'undo b'}             | ${'a step that failed may have acted: undone'}
+    ${'cancelling a:done b:skipped c'}              | ${'uuu'}  | ${'undo a'}             | ${'pending and skipped steps never ran: not undone'}
+    ${'cancelling a:done !gate:waiting_approval c'} | ${'uuu'}  | ${'undo a'}             | ${'a gate waiting for approval did nothing: not undone'}
+    ${'cancelling a:rolled_back b:rolled_back c'}   | ${'uuu'}  | ${'finish cancelled'}   | ${'nothing left to undo: cancelled'}
+    ${'cancelling a:done b:done'}                   | ${'--'}   | ${'finish cancelled'}   | ${'nothing undoable: cancelled at once'}
+    ${'rolling_back a:done b:done c:done'}          | ${'uuu'}  | ${'undo c'}             | ${'rolling back a completed run, last step first'}
+    ${'rolling_back a:rolled_back b:rolled_back'}   | ${'uu'}   | ${'finish rolled_back'} | ${'every step undone: rolled back'}
+    ${'cancelling a:done b:done'}                   | ${'u'}    | ${'undo a'}             | ${'a step the definition no longer has is not undone'}
+    ${'failing a:done b:done c:failed'}             | ${'fuu'}  | ${'undo a'}             | ${'failing undoes only undoOnFailure steps'}
+    ${'failing a:done b:failed'}                    | ${'ff'}   | ${'undo b'}             | ${'failing: the failed step is undone if it says so'}
+    ${'failing a:done b:done c:done d:failed'}      | ${'fuf-'} | ${'undo c'}             | ${'failing: the last undoOnFailure step first'}
+    ${'failing a:done b:done c:failed'}             | ${'uuu'}  | ${'finish failed'}      | ${'failing with no undoOnFailure step left: failed'}
+    ${'failing a:rolled_back b:failed'}             | ${'fu'}   | ${'finish failed'}      | ${'failing after the undo: failed'}
+  `('$why', ({ run, undo, move }: Row) => {
+    expect(said(runOf(run), undo)).toBe(move);
   });
 
   it('an undoOnFailure flag without an undo undoes nothing', () => {
-    const run = runOf('failing', ['a:done', 'b:failed']);
-    expect(
-      nextMove(run, [
-        { undoable: false, onFailure: true },
-        { undoable: true, onFailure: false },
-      ]),
-    ).toEqual({
+    const undo = [
+      { undoable: false, onFailure: true },
+      { undoable: true, onFailure: false },
+    ];
+    expect(nextMove(runOf('failing a:done b:failed'), undo)).toEqual({
       kind: 'finish',
       state: 'failed',
     });
   });
 
-  it('a step the definition no longer has is not undone', () => {
-    expect(said(runOf('cancelling', ['a:done', 'b:done']), 'u')).toBe('undo a');
+  it.each`
+    run                              | move
+    ${'failing a:done b:failed'}     | ${'finish failed'}
+    ${'cancelling a:done b:running'} | ${'finish cancelled'}
+    ${'rolling_back a:done b:done'}  | ${'finish rolled_back'}
+  `('a dry run $run undoes nothing: its steps only planned', ({ run, move }: Row) => {
+    expect(said(runOf(run, true), 'ff')).toBe(move);
   });
 });
 
@@ -314,7 +152,7 @@ describe('nextMove of a run that ended', () => {
   it.each<RunState>(['completed', 'failed', 'cancelled', 'rolled_back'])(
     '%s: nothing to do',
     (state) => {
-      expect(said(runOf(state, ['a:done', 'b:pending']), 'uu')).toBe('none');
+      expect(said(runOf(`${state} a:done b`), 'uu')).toBe('none');
     },
   );
 });

@@ -75,6 +75,11 @@ export async function advanceRun(deps: RunbookDeps, number: number): Promise<Adv
       // A dry run waits for no one: its gate is planned like any other step.
       const move =
         next.kind === 'wait_approval' && run.dryRun ? { ...next, kind: 'run' as const } : next;
+      // Undoing starts once no step is in a live worker's hands (a cancel stops *before* the next).
+      if (move.kind === 'undo' || move.kind === 'finish') {
+        const until = await liveLease(tx, run, now);
+        if (until) return { kind: 'busy' as const, until };
+      }
       switch (move.kind) {
         case 'none':
           return { kind: 'none' as const };
@@ -186,7 +191,7 @@ async function execute(
   const scope = scopeOf(run.tenant);
   if (failure === undefined && result) {
     const summary = maskPersonalData(result.summary);
-    await deps.store.withRun(scope, run.number, async (tx) => {
+    const held = await whileHeld(deps, run, step, token, async (tx) => {
       await tx.updateStep(step.index, {
         state: kind === 'undo' ? 'rolled_back' : 'done',
         finishedAt: now,
@@ -197,6 +202,7 @@ async function execute(
       });
       if (result?.data) await tx.update({ context: result.data });
     });
+    if (!held) return { kind: 'idle' };
     await note(
       deps,
       run,
@@ -209,12 +215,13 @@ async function execute(
   const retry = isRetryable(failure) && step.attempts + 1 < deps.settings.maxAttempts;
   if (retry) {
     const inMs = backoff(step.attempts + 1);
-    await deps.store.withRun(scope, run.number, (tx) =>
+    const held = await whileHeld(deps, run, step, token, (tx) =>
       tx.updateStep(step.index, {
         error: `attempt ${step.attempts + 1} failed: ${message}; retrying in ${Math.round(inMs / 1000)} s`,
         lease: null,
       }),
     );
+    if (!held) return { kind: 'idle' };
     deps.log.warn(
       { err: failure, run: runRef(run.number), step: step.id },
       'runbook step failed; retrying',
@@ -225,7 +232,7 @@ async function execute(
     return { kind: 'retry', step: step.id, inMs };
   }
   deps.log.error({ err: failure, run: runRef(run.number), step: step.id }, 'runbook step failed');
-  await deps.store.withRun(scope, run.number, async (tx, current) => {
+  const held = await whileHeld(deps, run, step, token, async (tx, current) => {
     await tx.updateStep(step.index, {
       state: 'failed',
       finishedAt: now,
@@ -242,9 +249,43 @@ async function execute(
     else if (current.state === 'running')
       await tx.update({ state: 'failing', context: { failedStep: step.title, failure: message } });
   });
+  if (!held) return { kind: 'idle' };
   await note(deps, run, `${step.title}: failed — ${message}`);
   await queueNext(deps, run.number);
   return { kind: 'stepped', step: step.id };
+}
+
+/** Until when a live worker holds one of the run's running or undoing steps, if one does. */
+async function liveLease(tx: RunTx, run: Run, now: Date): Promise<Date | undefined> {
+  for (const s of run.steps.filter((x) => x.state === 'running' || x.state === 'undoing')) {
+    const lease = await tx.lease(s.index);
+    if (lease.token && lease.until && lease.until > now) return lease.until;
+  }
+  return undefined;
+}
+
+/**
+ * Records a step's result under the run's lock if this worker still holds the step's lease:
+ * once it ran out and another worker took the step over, that one's result is the run's.
+ */
+async function whileHeld(
+  deps: RunbookDeps,
+  run: Run,
+  step: RunStep,
+  token: string,
+  fn: (tx: RunTx, current: Run) => Promise<void>,
+): Promise<boolean> {
+  const held = await deps.store.withRun(scopeOf(run.tenant), run.number, async (tx, current) => {
+    if ((await tx.lease(step.index)).token !== token) return false;
+    await fn(tx, current);
+    return true;
+  });
+  if (!held)
+    deps.log.warn(
+      { run: runRef(run.number), step: step.id },
+      'runbook step was taken over by another worker; this result is not recorded',
+    );
+  return held === true;
 }
 
 /** 10 s, 30 s, 1 min, 2 min, 5 min… between tries of a step that may pass. */

@@ -133,7 +133,9 @@ export function parseRunbookParams(runbook: RunbookName, words: readonly string[
     try {
       params[m[1]] = spec.check(m[2] ?? '');
     } catch (err) {
-      throw new DomainError('bad_parameter', `${m[1]}=${m[2] ?? ''}: ${(err as Error).message}.`);
+      // parseIsoInstant's message ends its own sentence.
+      const why = (err as Error).message.replace(/\.$/, '');
+      throw new DomainError('bad_parameter', `${m[1]}=${m[2] ?? ''}: ${why}.`);
     }
   }
   for (const [key, spec] of Object.entries(specs))

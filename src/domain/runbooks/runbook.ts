@@ -145,6 +145,8 @@ const UNDONE_AT: Partial<Record<RunState, RunState>> = {
 export function nextMove(run: Run, undo: readonly StepUndo[]): NextMove {
   if (isFinal(run.state)) return { kind: 'none' };
   const backTo = UNDONE_AT[run.state];
+  // A dry run only planned: undoing its "done" steps would act on the tenant for real.
+  if (backTo && run.dryRun) return { kind: 'finish', state: backTo };
   if (backTo) {
     // A step that started may have acted (it stopped mid-way, or failed after acting): its undo
     // is written to check the real state, so it is undone too.

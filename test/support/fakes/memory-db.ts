@@ -1,7 +1,10 @@
 // The tables the Postgres adapters read and write, held in memory, with row-level security
-// copied from the migrations (001_init.sql, 002_sla_clocks.sql, 011_scope_writes.sql) and a
-// log of every transaction: its scope, what it wrote, and whether it committed.
+// copied from the migrations (001_init.sql, 002_sla_clocks.sql, 006_backups.sql,
+// 009_runbooks.sql, 011_scope_writes.sql) and a log of every transaction: its scope, what it
+// wrote, and whether it committed.
 import type { RoleBinding } from '../../../src/domain/access/access';
+import type { BackupRecord } from '../../../src/domain/backups/backup';
+import type { Run, RunStep } from '../../../src/domain/runbooks/runbook';
 import type { SlaClock } from '../../../src/domain/sla/sla-clock';
 import { isScope, type Scope } from '../../../src/domain/tenants/scope';
 import type { Tenant } from '../../../src/ports/incident-store';
@@ -32,25 +35,50 @@ export interface EventRow extends SlaEvent {
   postedAt: Date | null;
 }
 
+/** A runbook_runs row: the run without its steps (params and context are jsonb). */
+export type RunRow = Omit<Run, 'steps'>;
+
+/** A runbook_steps row: the step, its run and tenant, and the lease of the worker holding it. */
+export interface RunStepRow extends RunStep {
+  run: number;
+  tenant: string;
+  leaseToken: string | null;
+  leaseUntil: Date | null;
+}
+
 /** The rows of every table (sequences live apart: Postgres doesn't roll them back). */
 export interface Tables {
   tenants: Tenant[];
+  /** tenants.created_at, which the Tenant port type doesn't carry (unset: the epoch). */
+  tenantCreatedAt: Record<string, Date>;
   incidents: SlaIncident[];
   incidentTenants: IncidentTenantRow[];
   timeline: TimelineRow[];
   roleBindings: RoleBinding[];
   clocks: SlaClock[];
   events: EventRow[];
+  runs: RunRow[];
+  runSteps: RunStepRow[];
+  backups: BackupRecord[];
 }
 
 export type TableName =
-  'tenants' | 'incidents' | 'incident_tenants' | 'timeline' | 'sla_clocks' | 'sla_events';
+  | 'tenants'
+  | 'incidents'
+  | 'incident_tenants'
+  | 'timeline'
+  | 'sla_clocks'
+  | 'sla_events'
+  | 'runbook_runs'
+  | 'runbook_steps'
+  | 'backups';
 
 /** One row written: its table, and the tenants whose data it is. */
 export interface WriteRecord {
   table: TableName;
   op: 'insert' | 'update';
   tenants: string[];
+  /** The incident the row concerns (0: none, e.g. a runbook run outside an incident). */
   incident: number;
   /** What was written, for reading a failure: `update`, `security_notify`, `pinned`… */
   what: string;
@@ -160,12 +188,16 @@ export class Rls {
 
 const empty = (): Tables => ({
   tenants: [],
+  tenantCreatedAt: {},
   incidents: [],
   incidentTenants: [],
   timeline: [],
   roleBindings: [],
   clocks: [],
   events: [],
+  runs: [],
+  runSteps: [],
+  backups: [],
 });
 
 /**
@@ -174,7 +206,7 @@ const empty = (): Tables => ({
  */
 export class MemoryDb {
   tables: Tables = empty();
-  readonly sequences = { incident: 0, timeline: 0, clock: 0, event: 0 };
+  readonly sequences = { incident: 0, timeline: 0, clock: 0, event: 0, run: 0 };
   readonly transactions: TxRecord[] = [];
   private open: TxRecord | undefined;
   private opened = 0;

@@ -105,6 +105,8 @@ export class RecordingTimers implements SlaTimers {
 export class RecordingOutbox implements ChatOutbox {
   readonly sent: { msg: OutboundMessage; receipt?: ReceiptRef }[] = [];
   readonly published: { kind: string; refs: string[]; channel: string }[] = [];
+  /** Live messages asked to be edited to their current render. */
+  readonly refreshed: { kind: string; ref: string }[] = [];
 
   register(_kind: string, _source: LiveMessageSource): void {}
 
@@ -115,7 +117,8 @@ export class RecordingOutbox implements ChatOutbox {
     return Promise.resolve();
   }
 
-  refresh(_kind: string, _ref: string): Promise<void> {
+  refresh(kind: string, ref: string): Promise<void> {
+    this.refreshed.push({ kind, ref });
     return Promise.resolve();
   }
 

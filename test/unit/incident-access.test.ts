@@ -93,7 +93,7 @@ describe.each(Object.entries(ACTIONS))('%s needs a role on every tenant', (_name
       const missing = tenants.filter((t) => !coveredFor(actor, [t]).length);
       // Visible, it names the tenants the role is missing on ("… on acme", "… none on globex").
       expect(result.denied.message).toMatch(
-        visible ? `on ${missing.join(', ')}\\. Ask` : "doesn't exist or isn't on a tenant",
+        visible ? `on ${missing.join(', ')}. Ask` : "doesn't exist or isn't on a tenant",
       );
       return;
     }

@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { DomainError } from '../../domain/errors';
-import { incidentRef } from '../../domain/incidents/incident';
 import { maskPersonalData } from '../../domain/masking';
 import { nextMove, runRef, type Run, type RunStep } from '../../domain/runbooks/runbook';
 import { Scope } from '../../domain/tenants/scope';
 import type { RunTx } from '../../ports/runbook-store';
-import type { StepContext, StepDef, RunbookDef } from './runbook-def';
-import { RUNBOOK_MESSAGE, type RunbookDeps } from './runbook-deps';
+import type { StepDef } from './runbook-def';
+import type { RunbookDeps } from './runbook-deps';
+import { afterFinish, finish } from './runbook-finish';
+import { definitionOf, isRetryable, note, refresh, scopeOf, stepContext } from './runbook-support';
+
+export { definitionOf, isRetryable, note, refresh, stepContext } from './runbook-support';
 
 /** What one advance did, for the job that ran it. */
 export type AdvanceOutcome =
@@ -14,39 +16,6 @@ export type AdvanceOutcome =
   | { kind: 'busy'; until: Date }
   | { kind: 'stepped'; step: string }
   | { kind: 'retry'; step: string; inMs: number };
-
-// Steps act for the person who started the run, on that run's tenant only: the worker's
-// transactions are scoped to it, so no step can read or write another tenant's rows.
-const scopeOf = (tenant: string) => Scope.of([tenant]);
-
-/** The run's definition; a run of a runbook this build lacks can't move (and says so). */
-export function definitionOf(deps: RunbookDeps, run: Run): RunbookDef {
-  const def = deps.runbooks[run.runbook];
-  if (!def)
-    throw new DomainError('unknown_runbook', `${run.runbook} is not available in this build.`);
-  return def;
-}
-
-export function stepContext(deps: RunbookDeps, run: Run): StepContext {
-  return {
-    run,
-    tenant: run.tenant,
-    params: run.params,
-    context: run.context,
-    target() {
-      if (!deps.target) throw new DomainError('no_target', deps.noTarget);
-      return deps.target;
-    },
-    now: () => deps.clock.now(),
-  };
-}
-
-/** Errors worth another try (the target or Vault briefly away), as opposed to a rule broken. */
-export function isRetryable(err: unknown): boolean {
-  if ((err as { retryable?: unknown }).retryable === true) return true;
-  if (err instanceof DomainError) return /unreachable|sealed|timeout/.test(err.code);
-  return true;
-}
 
 function undoInfo(steps: readonly StepDef[]) {
   return steps.map((s) => ({
@@ -294,105 +263,8 @@ function backoff(attempt: number): number {
   return s * 1000;
 }
 
-async function finish(deps: RunbookDeps, tx: RunTx, run: Run, state: Run['state']): Promise<void> {
-  const now = deps.clock.now();
-  for (const s of run.steps)
-    if (['pending', 'waiting_approval', 'running'].includes(s.state) && s.kind !== 'watch')
-      await tx.updateStep(s.index, { state: 'skipped', lease: null });
-  const def = deps.runbooks[run.runbook];
-  const watching = state === 'completed' && !run.dryRun && def?.watch;
-  const watchStep = run.steps.find((s) => s.kind === 'watch');
-  if (watchStep)
-    await tx.updateStep(
-      watchStep.index,
-      watching ? { state: 'running', startedAt: now } : { state: 'skipped' },
-    );
-  await tx.update({ state, finishedAt: now, outcome: outcomeOf(run, state) });
-}
-
-function outcomeOf(run: Run, state: Run['state']): string {
-  const failed = typeof run.context.failedStep === 'string' ? run.context.failedStep : 'a step';
-  const why = typeof run.context.failure === 'string' ? run.context.failure : 'see the step';
-  switch (state) {
-    case 'completed':
-      return run.dryRun ? 'Dry run: nothing was changed.' : 'All steps done.';
-    case 'failed':
-      return `"${failed}" failed: ${why}. What had to be undone to leave the tenant writable was undone.`;
-    case 'cancelled':
-      return 'Cancelled: the completed steps were undone in reverse.';
-    case 'rolled_back':
-      return 'Rolled back: the completed steps were undone in reverse.';
-    case 'running':
-    case 'waiting_approval':
-    case 'failing':
-    case 'cancelling':
-    case 'rolling_back':
-      return state;
-  }
-}
-
-/** After a run ends: its after-care is scheduled, the tenant's state is told, and it is shown. */
-async function afterFinish(deps: RunbookDeps, number: number): Promise<void> {
-  const run = await deps.store.get(Scope.platform('runbook worker: which tenant'), number);
-  if (!run) return;
-  const def = deps.runbooks[run.runbook];
-  if (run.state === 'completed' && !run.dryRun && def?.watch) {
-    const start = (run.finishedAt ?? deps.clock.now()).getTime();
-    for (let n = 1; n <= def.watch.checks; n++)
-      await deps.jobs.watch(number, new Date(start + n * def.watch.everyMs), n);
-  }
-  await note(deps, run, `${runRef(number)} ${run.state.replace('_', ' ')}: ${run.outcome ?? ''}`);
-  await refresh(deps, number);
-}
-
 async function queueNext(deps: RunbookDeps, number: number): Promise<void> {
   const run = await deps.store.get(Scope.platform('runbook worker: which tenant'), number);
   await refresh(deps, number);
   if (run) await deps.jobs.advance(number, run.version);
-}
-
-/** Edits the run's message to its current render (bursts become one edit). */
-export async function refresh(deps: RunbookDeps, number: number): Promise<void> {
-  await deps.outbox
-    .refresh(RUNBOOK_MESSAGE, String(number))
-    .catch((err: unknown) =>
-      deps.log.warn({ err, run: runRef(number) }, 'runbook message not refreshed'),
-    );
-}
-
-/** Every step, approval and refusal goes to the audit log and, for an incident's run, its timeline. */
-export async function note(
-  deps: RunbookDeps,
-  run: Run,
-  text: string,
-  actor?: string,
-): Promise<void> {
-  const at = deps.clock.now();
-  const line = maskPersonalData(
-    `${runRef(run.number)} ${run.runbook}${run.demo ? ' (demo target)' : ''}: ${text}`,
-  );
-  await deps.incidents.audit.record({
-    at,
-    actor: actor ?? run.requestedBy,
-    action: 'runbook',
-    outcome: 'allowed',
-    tenantIds: [run.tenant],
-    ...(run.incident ? { incident: run.incident } : {}),
-    reason: line.slice(0, 1000),
-  });
-  if (!run.incident) return;
-  const incident = run.incident;
-  await deps.incidents.store
-    .inScope(scopeOf(run.tenant), (tx) =>
-      tx.appendTimeline(incident, {
-        at,
-        actor: actor ?? null,
-        kind: 'runbook',
-        text: line,
-        tenants: [run.tenant],
-      }),
-    )
-    .catch((err: unknown) =>
-      deps.log.warn({ err, incident: incidentRef(incident) }, 'runbook timeline entry not written'),
-    );
 }

@@ -1,7 +1,7 @@
 import type { RunbookDeps } from '../src/app/runbooks/runbook-deps';
 import { recentRuns } from '../src/app/runbooks/runbook-commands';
 import { formatDuration } from '../src/domain/sla/duration';
-import { runRef } from '../src/domain/runbooks/runbook';
+import { runRef, RUN_STATE_TEXT } from '../src/domain/runbooks/runbook';
 import { Scope } from '../src/domain/tenants/scope';
 import type { BackupCatalog } from '../src/ports/backup-catalog';
 import { escapeMrkdwn } from '../templates/mrkdwn';
@@ -14,7 +14,7 @@ export function runbookStatusSection(deps: RunbookDeps): StatusSection {
     if (runs.length === 0) return [];
     const lines = runs.map(
       (r) =>
-        `• *${runRef(r.number)}* ${r.runbook} *${escapeMrkdwn(r.tenant)}* — ${r.state.replace('_', ' ')}${r.dryRun ? ' (dry run)' : ''}`,
+        `• *${runRef(r.number)}* ${r.runbook} *${escapeMrkdwn(r.tenant)}* — ${RUN_STATE_TEXT[r.state]}${r.dryRun ? ' (dry run)' : ''}`,
     );
     return [`*Runbook runs*\n${lines.join('\n')}`];
   };
@@ -40,7 +40,7 @@ export function runbookTenantSection(
     const runs = (await deps.store.list(Scope.of([tenant]), { tenant, limit: 3 })).filter(
       (r) => r.requestedBy === actor.user || r.tenant === tenant,
     );
-    const recent = runs.map((r) => `${runRef(r.number)} ${r.runbook} ${r.state.replace('_', ' ')}`);
+    const recent = runs.map((r) => `${runRef(r.number)} ${r.runbook} ${RUN_STATE_TEXT[r.state]}`);
     const target = deps.target ? ` · target: ${escapeMrkdwn(deps.target.description)}` : '';
     return [
       `${backupLine}${target}`,

@@ -2,6 +2,7 @@ import type { Block } from '../src/ports/chat';
 import { formatDuration } from '../src/domain/sla/duration';
 import {
   isFinal,
+  RUN_STATE_TEXT,
   runRef,
   type Run,
   type RunStep,
@@ -33,17 +34,7 @@ const STEP_TEXT: Record<StepState, string> = {
   rolled_back: 'rolled back',
 };
 
-const RUN_TEXT: Record<Run['state'], string> = {
-  running: 'running',
-  waiting_approval: 'waiting for approval',
-  completed: 'completed',
-  failing: 'failing (undoing to leave the tenant writable)',
-  failed: 'failed',
-  cancelling: 'cancelling',
-  cancelled: 'cancelled',
-  rolling_back: 'rolling back',
-  rolled_back: 'rolled back',
-};
+const RUN_TEXT = RUN_STATE_TEXT;
 
 function took(step: RunStep, now: Date): string {
   if (!step.startedAt) return '';

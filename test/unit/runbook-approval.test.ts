@@ -378,7 +378,7 @@ describe('cancel and rollback', () => {
       'a running run, pointing at cancel',
       {},
       false,
-      'is waiting approval: `/runbook cancel RB-1` stops it.',
+      'is waiting for approval: `/runbook cancel RB-1` stops it.',
     ],
     ['a dry run', { dryRun: true }, true, 'was a dry run: it changed nothing.'],
     [

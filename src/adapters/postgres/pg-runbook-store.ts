@@ -8,6 +8,7 @@ import {
   type RunStep,
   type StepKind,
   type StepState,
+  RUN_STATE_TEXT,
 } from '../../domain/runbooks/runbook';
 import { Scope } from '../../domain/tenants/scope';
 import type {
@@ -232,7 +233,7 @@ export class PgRunbookStore implements RunbookStore {
         throw new DomainError(
           'tenant_busy',
           other
-            ? `${run.tenant} is busy: ${runRef(other.number)} (${other.runbook}, ${other.state.replace('_', ' ')}) is acting on it. Wait for it, or \`/runbook cancel ${runRef(other.number)}\`.`
+            ? `${run.tenant} is busy: ${runRef(other.number)} (${other.runbook}, ${RUN_STATE_TEXT[other.state]}) is acting on it. Wait for it, or \`/runbook cancel ${runRef(other.number)}\`.`
             : `${run.tenant} is busy with another destructive run.`,
         );
       });

@@ -1,7 +1,7 @@
 import type { Action } from '../../domain/access/access';
 import { DomainError } from '../../domain/errors';
 import { incidentRef, parseIncidentRef, type Incident } from '../../domain/incidents/incident';
-import { runRef, type Run, type RunbookName } from '../../domain/runbooks/runbook';
+import { runRef, type Run, type RunbookName, RUN_STATE_TEXT } from '../../domain/runbooks/runbook';
 import { Scope } from '../../domain/tenants/scope';
 import type { RunTx } from '../../ports/runbook-store';
 import type { Actor } from '../incident-deps';
@@ -159,7 +159,7 @@ export async function approveRun(deps: RunbookDeps, actor: Actor, number: number
     if (run.state !== 'waiting_approval' || !gate)
       throw new DomainError(
         'not_waiting',
-        `${runRef(number)} is ${run.state.replace('_', ' ')}, not waiting for approval.`,
+        `${runRef(number)} is ${RUN_STATE_TEXT[run.state]}, not waiting for approval.`,
       );
     await tx.updateStep(gate.index, { approvedBy: actor.user, state: 'pending' });
     await tx.update({ state: 'running' });
@@ -177,7 +177,7 @@ export async function cancelRun(deps: RunbookDeps, actor: Actor, number: number)
         'not_cancellable',
         run.state === 'completed' || run.state === 'failed'
           ? `${runRef(number)} already ended (${run.state}); \`/runbook rollback ${runRef(number)}\` undoes it.`
-          : `${runRef(number)} is ${run.state.replace('_', ' ')}.`,
+          : `${runRef(number)} is ${RUN_STATE_TEXT[run.state]}.`,
       );
     await tx.update({ state: 'cancelling' });
   });
@@ -200,7 +200,7 @@ export async function rollbackRun(deps: RunbookDeps, actor: Actor, number: numbe
     if (run.state !== 'completed' && run.state !== 'failed')
       throw new DomainError(
         'not_rollbackable',
-        `${runRef(number)} is ${run.state.replace('_', ' ')}: ${run.state === 'running' || run.state === 'waiting_approval' ? `\`/runbook cancel ${runRef(number)}\` stops it` : 'only a completed or failed run can be rolled back'}.`,
+        `${runRef(number)} is ${RUN_STATE_TEXT[run.state]}: ${run.state === 'running' || run.state === 'waiting_approval' ? `\`/runbook cancel ${runRef(number)}\` stops it` : 'only a completed or failed run can be rolled back'}.`,
       );
     await tx.update({ state: 'rolling_back' });
   }).catch((err: unknown) => {

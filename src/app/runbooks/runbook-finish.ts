@@ -1,4 +1,4 @@
-import { runRef, type Run } from '../../domain/runbooks/runbook';
+import { runRef, type Run, RUN_STATE_TEXT } from '../../domain/runbooks/runbook';
 import { Scope } from '../../domain/tenants/scope';
 import type { RunTx } from '../../ports/runbook-store';
 import type { RunbookDeps } from './runbook-deps';
@@ -57,6 +57,6 @@ export async function afterFinish(deps: RunbookDeps, number: number): Promise<vo
     for (let n = 1; n <= def.watch.checks; n++)
       await deps.jobs.watch(number, new Date(start + n * def.watch.everyMs), n);
   }
-  await note(deps, run, `${runRef(number)} ${run.state.replace('_', ' ')}: ${run.outcome ?? ''}`);
+  await note(deps, run, `${runRef(number)} ${RUN_STATE_TEXT[run.state]}: ${run.outcome ?? ''}`);
   await refresh(deps, number);
 }

@@ -35,6 +35,19 @@ export const RUN_STATES = [
 ] as const;
 export type RunState = (typeof RUN_STATES)[number];
 
+/** How a run's state reads in messages (PRODUCT §8's words). */
+export const RUN_STATE_TEXT: Record<RunState, string> = {
+  running: 'running',
+  waiting_approval: 'waiting for approval',
+  completed: 'completed',
+  failing: 'failing (undoing to leave the tenant writable)',
+  failed: 'failed',
+  cancelling: 'cancelling',
+  cancelled: 'cancelled',
+  rolling_back: 'rolling back',
+  rolled_back: 'rolled back',
+};
+
 /** States in which a run still acts on its tenant (a destructive one holds the tenant). */
 export const ACTIVE_RUN_STATES: readonly RunState[] = [
   'running',

@@ -136,7 +136,10 @@ describe(`tenant-restore on a ${storageUnderTest()} tenantops with a real target
     const before = await fingerprintSchema(target, 'tenant_acme');
     const cases: [string, RegExp][] = [
       ['run tenant-nothing acme', /no runbook "tenant-nothing"/],
-      ['run tenant-restore nosuch', /You can't run runbooks: it needs commander or responder on nosuch/],
+      [
+        'run tenant-restore nosuch',
+        /You can't run runbooks: it needs commander or responder on nosuch/,
+      ],
       ['run tenant-restore acme backup=globex-r1', /no backup globex-r1 of tenant acme/],
       ['run tenant-restore acme at=2001-01-01T00:00:00Z', /before the oldest backup/],
       ['run tenant-backup acme kind=weekly', /kind=weekly: must be full or incremental/],

@@ -158,4 +158,12 @@ describe(`key rotation on a ${storageUnderTest()} tenantops with Vault (emulator
       vault.writePolicy('tenantops', POLICY);
     }
   });
+
+  it('a due key whose rotation run failed within the day gets no second run from the watch', async () => {
+    vault.backdateVersion('tenant-acme', 2, new Date(Date.now() - 200 * DAY));
+    const report = await watchPass();
+    expect(report.opened).toEqual([]);
+    expect(report.pending.map((p) => p.tenant)).toEqual(['acme']);
+    expect(latest('acme')).toBe(2);
+  });
 });

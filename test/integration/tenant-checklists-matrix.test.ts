@@ -5,6 +5,7 @@
 import { ACTORS, type ActorName } from '../support/isolation-matrix';
 import { ALL } from '../support/scopes';
 import { startStack, storageUnderTest, type Stack } from '../support/stack';
+import { runbook, waitForRun } from '../support/runbook-stack';
 
 jest.setTimeout(120_000);
 
@@ -112,5 +113,29 @@ describe(`checklists across tenants (${storageUnderTest()})`, () => {
       );
       expect(row?.items.find((i) => i.id === 'support_trained')?.state).toBe('needs_confirmation');
     }
+  });
+});
+
+describe('without VAULT_ADDR: the local keyring, labelled dev only wherever it shows', () => {
+  it('rotates in the local keyring and says dev only in the run, /tenant status and go-live', async () => {
+    const { run } = await runbook(stack, 'run tenant-key-rotate acme', 'U0ADMIN');
+    const r = await waitForRun(stack, run!, (x) => ['completed', 'failed'].includes(x.state));
+    expect(r.state).toBe('completed');
+    expect(r.steps[0]?.output).toMatch(/created local keyring .*dev only/);
+    expect(r.steps[1]?.output).toMatch(/dev only.* rotated: version 1 → 2/);
+    const status = await tenantCmd('status acme', 'U0ADMIN');
+    expect(status).toMatch(/Key: .*dev only.* version 2/);
+    await tenantCmd('golive acme', 'U0ADMIN');
+    await stack.emulator.waitFor(() =>
+      stack.emulator
+        .callsTo('chat.postMessage')
+        .find((c) => /Go-live checklist #\d+ acme/.test(String(c.args.text))),
+    );
+    const msg = stack.emulator
+      .callsTo('chat.postMessage')
+      .filter((c) => /Go-live checklist #\d+ acme/.test(String(c.args.text)))
+      .at(-1)!;
+    expect(String(msg.args.text)).toContain('Tenant key in Vault, rotation scheduled: fail');
+    expect(JSON.stringify(msg.args.blocks)).toContain('the local keyring is dev only');
   });
 });

@@ -4,6 +4,7 @@ import type { Actor, IncidentDeps } from '../src/app/incident-deps';
 import type { SlaDeps } from '../src/app/sla-deps';
 import type { RunbookDeps } from '../src/app/runbooks/runbook-deps';
 import type { PostmortemCapability } from '../src/app/postmortem-deps';
+import type { ChecklistDeps } from '../src/app/checklists/run-checklist';
 import type { Incident } from '../src/domain/incidents/incident';
 import type { Block, ChatPort, Reply } from '../src/ports/chat';
 import { plainToMrkdwn } from '../templates/mrkdwn';
@@ -31,6 +32,8 @@ export interface CommandDeps {
   runbooks?: RunbookDeps;
   /** Post-mortem drafts and customer drafts, when that module runs in this process. */
   postmortems?: PostmortemCapability;
+  /** Preflight and go-live checklists (`/tenant preflight|golive`), when that module runs. */
+  checklists?: ChecklistDeps;
 }
 
 export const UNAVAILABLE =

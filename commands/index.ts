@@ -23,6 +23,8 @@ import { tenantCommand } from './tenant-command';
 import { runbookButton, runbookCommand } from './runbook-command';
 import { RUNBOOK_ACTIONS } from '../templates/runbook-message';
 import { notServed, unservedCommand } from './unserved-command';
+import { checklistConfirmButton } from './tenant-checklist';
+import { CHECKLIST_CONFIRM_ACTION } from '../templates/checklist-message';
 
 export type { CommandDeps, StatusSection, TenantSection } from './command-support';
 
@@ -51,4 +53,5 @@ export function register(app: App, deps: CommandDeps): void {
   app.action(CUSTOMER_APPROVE_ACTION, approveCustomerButton(deps));
   app.action(CUSTOMER_EDIT_ACTION, editCustomerButton(deps));
   app.view(CUSTOMER_EDIT_CALLBACK, customerEditSubmission(deps));
+  app.action(new RegExp(`^${CHECKLIST_CONFIRM_ACTION}:`), checklistConfirmButton(deps));
 }

@@ -4,12 +4,14 @@ import { DomainError } from '../src/domain/errors';
 import { incidentRef } from '../src/domain/incidents/incident';
 import { escapeMrkdwn, plainToMrkdwn } from '../templates/mrkdwn';
 import { answering, replier, type CommandDeps } from './command-support';
+import { checklistSubcommand } from './tenant-checklist';
 
 type Args = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 
-const USAGE = '`/tenant list` · `/tenant status <tenant>`';
+const USAGE =
+  '`/tenant list` · `/tenant status <tenant>` · `/tenant preflight <tenant>` · `/tenant golive <tenant>`';
 
-/** `/tenant list | status <tenant>`. */
+/** `/tenant list | status <tenant> | preflight <tenant> | golive <tenant>`. */
 export function tenantCommand(deps: CommandDeps) {
   return async ({ command, ack, respond }: Args): Promise<void> => {
     await ack();
@@ -51,6 +53,12 @@ export function tenantCommand(deps: CommandDeps) {
               ...sections.flat(),
             ].join('\n'),
           });
+        }
+        case 'preflight':
+        case 'golive': {
+          if (!arg) throw new DomainError('missing_tenant', `Name the tenant.\nUsage: ${USAGE}`);
+          const kind = sub.toLowerCase() as 'preflight' | 'golive';
+          return checklistSubcommand(deps, actor, kind, arg.toLowerCase(), reply);
         }
         default:
           throw new DomainError(

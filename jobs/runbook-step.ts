@@ -17,6 +17,8 @@ export interface RunbookSchedules {
   tenants(): Promise<{ id: string; createdAt: Date }[]>;
   rpoMs: number;
   everyMs: number;
+  /** One pass of the key rotation watch (its report is the job's result). */
+  keyWatch?: () => Promise<unknown>;
 }
 
 function runOf(data: unknown): { run: number; check: number | undefined } {
@@ -49,6 +51,10 @@ export function runbookProcessor(deps: RunbookDeps, schedules: RunbookSchedules)
         schedules.everyMs,
       );
       return { stale: stale.map((s) => s.tenant) };
+    }
+    if (job.name === RUNBOOK_JOBS.keyRotationWatch) {
+      if (!schedules.keyWatch) throw new UnrecoverableError('no key rotation watch here');
+      return schedules.keyWatch();
     }
     const { run, check } = runOf(job.data);
     try {

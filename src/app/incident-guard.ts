@@ -96,6 +96,8 @@ const ACTION_VERBS: Partial<Record<Action, string>> = {
   finish_postmortem: 'finish the post-mortem of',
   edit_postmortem: 'edit the post-mortem of',
   approve_update: 'approve customer updates',
+  checklist_run: 'run checklists on this tenant',
+  checklist_confirm: 'confirm checklist items',
 };
 
 function denied(

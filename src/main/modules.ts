@@ -6,6 +6,7 @@ import { createPostmortemModule } from './postmortem-module';
 import { runbookContributor } from '../app/runbooks/runbook-postmortem';
 import { PgRunbookStore } from '../adapters/postgres/pg-runbook-store';
 import { runbookModule } from './runbook-module';
+import { checklistModule } from './checklist-module';
 
 /**
  * The capabilities this build runs, in start order. Each is self-contained: it registers its
@@ -18,6 +19,7 @@ export const MODULES: ModuleFactory[] = [
   slaModule,
   alertsModule,
   runbookModule,
+  checklistModule,
   // A draft shows the incident's runbook runs.
   createPostmortemModule({
     contributors: (ctx) => [runbookContributor(new PgRunbookStore(ctx.storage.db))],

@@ -22,6 +22,11 @@ import { outboxFor } from './deps';
 import type { ModuleContext, ModuleFactory, RuntimeModule } from './module';
 import { runbookStatusSection, runbookTenantSection } from '../../commands/runbook-sections';
 import { RunbookReconciler } from './runbook-reconciler';
+import { keyRotateRunbook } from '../app/runbooks/key-rotate-runbook';
+import { keyRotationWatch } from '../app/runbooks/key-rotation-watch';
+import { PgKeyWatchLedger } from '../adapters/postgres/pg-key-watch-ledger';
+import { ChatKeyWatchNotices } from '../adapters/slack/key-watch-notices';
+import { openTenantKeys } from './tenant-keys';
 
 /** The runbooks this build runs (PRODUCT §8); the others answer "not available in this build". */
 export const RUNBOOKS: RunbookDef[] = [backupRunbook, restoreRunbook, migrateRunbook];
@@ -105,7 +110,9 @@ export function createRunbookModule(defs: readonly RunbookDef[] = RUNBOOKS): Mod
     const catalog = new PgBackupCatalog(ctx.storage.db);
     const queue = ctx.queues.createQueue<RunbookJobData>(RUNBOOK_QUEUE);
     let demoUrl: string | undefined;
-    const deps = runbookDeps(ctx, defs, catalog, queue, (url) => (demoUrl = url));
+    const keyStore = openTenantKeys(ctx);
+    const allDefs = [...defs, keyRotateRunbook(keyStore.keys)];
+    const deps = runbookDeps(ctx, allDefs, catalog, queue, (url) => (demoUrl = url));
     deps.outbox.register(
       RUNBOOK_MESSAGE,
       runbookMessageSource({
@@ -154,12 +161,25 @@ export function createRunbookModule(defs: readonly RunbookDef[] = RUNBOOKS): Mod
         }));
       },
       async start() {
+        await keyStore.startRenewal();
         if (!ctx.worker) return;
+        const keyWatch = {
+          runbooks: deps,
+          keys: keyStore.keys,
+          notices: new ChatKeyWatchNotices(deps.outbox, platformOf(ctx), ctx.clock),
+          ledger: new PgKeyWatchLedger(ctx.storage.db),
+          rotateEvery: ctx.config.file.vault.rotateEvery,
+        };
         const schedules = {
           catalog,
           tenants: () => deps.store.tenantsAddedAt(),
           rpoMs: parseIsoDuration(ctx.config.file.backups.rpo),
           everyMs: RPO_WATCH_EVERY_MS,
+          keyWatch: async () =>
+            keyRotationWatch(
+              keyWatch,
+              (await deps.store.tenantsAddedAt()).map((t) => t.id),
+            ),
         };
         worker = ctx.queues.createWorker(RUNBOOK_QUEUE, runbookProcessor(deps, schedules), {
           concurrency: ctx.queues.kind === 'redis' ? 8 : 2,
@@ -173,8 +193,10 @@ export function createRunbookModule(defs: readonly RunbookDef[] = RUNBOOKS): Mod
         await reconciler.start();
         // Schedules act on the real target only: the demo target is backed up on demand.
         if (ctx.config.env.TARGET_DATABASE_URL) await schedule(ctx, queue);
+        if (!ctx.console) await scheduleKeyWatch(ctx, queue);
       },
       async stop() {
+        keyStore.stop();
         await reconciler?.stop();
         await worker?.close();
         await deps.target?.close();
@@ -225,5 +247,22 @@ async function schedule(ctx: ModuleContext, queue: AppQueue<RunbookJobData>): Pr
   );
   ctx.log.info({ tenants: ctx.config.file.tenants.length }, 'backup schedules and RPO watch set');
 }
+
+const platformOf = (ctx: ModuleContext) =>
+  ctx.config.file.platformChannel ?? ctx.config.file.incidentChannel;
+
+/** The key rotation watch, every 6 h: warnings at 5.5 months, a rotation run when due. */
+async function scheduleKeyWatch(
+  ctx: ModuleContext,
+  queue: AppQueue<RunbookJobData>,
+): Promise<void> {
+  await queue.upsertJobScheduler(
+    'key-rotation-watch',
+    { every: KEY_WATCH_EVERY_MS, offset: spread('key-rotation-watch', KEY_WATCH_EVERY_MS) },
+    { name: RUNBOOK_JOBS.keyRotationWatch, data: {} as RunbookJobData },
+  );
+}
+
+const KEY_WATCH_EVERY_MS = 6 * 60 * 60 * 1000;
 
 export const runbookModule: ModuleFactory = createRunbookModule();

@@ -114,6 +114,7 @@ export const RUNBOOK_JOBS = {
   rto: 'rto',
   scheduledBackup: 'scheduled-backup',
   rpoWatch: 'rpo-watch',
+  keyRotationWatch: 'key-rotation-watch',
 } as const;
 
 /** A runbook job's data: the run, and for a watch job which check it is. */

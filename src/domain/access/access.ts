@@ -28,7 +28,9 @@ export type Action =
   | 'runbook_rollback'
   | 'finish_postmortem'
   | 'edit_postmortem'
-  | 'approve_update';
+  | 'approve_update'
+  | 'checklist_run'
+  | 'checklist_confirm';
 
 const INCIDENT_WORKERS: TenantRole[] = ['commander', 'comms', 'responder', 'scribe'];
 
@@ -55,6 +57,9 @@ export const ACTION_ROLES: Record<Action, readonly TenantRole[]> = {
   finish_postmortem: ['commander'],
   edit_postmortem: ['commander', 'scribe'],
   approve_update: ['commander', 'comms'],
+  // Preflight / go-live: anyone with a role on the tenant runs one; an approver confirms items.
+  checklist_run: TENANT_ROLES,
+  checklist_confirm: ['approver'],
 };
 
 /**
@@ -90,6 +95,8 @@ export const ACTION_REACH: Record<Action, Reach> = {
   finish_postmortem: 'every',
   edit_postmortem: 'every',
   approve_update: 'every',
+  checklist_run: 'every',
+  checklist_confirm: 'every',
 };
 
 /** The tenants a user can see at all; '*' when a platform-wide binding exists. */

@@ -28,6 +28,15 @@ export function stepContext(deps: RunbookDeps, run: Run): StepContext {
       if (!deps.target) throw new DomainError('no_target', deps.noTarget);
       return deps.target;
     },
+    ops() {
+      if (!deps.ops)
+        throw new DomainError('no_ops', 'This tenantops was built without the incident runbooks.');
+      return {
+        ...deps.ops,
+        notices: deps.notices,
+        comms: (tenant) => deps.incidents.access.holdersOf([tenant], 'comms'),
+      };
+    },
     now: () => deps.clock.now(),
   };
 }

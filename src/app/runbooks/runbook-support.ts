@@ -43,7 +43,9 @@ export function stepContext(deps: RunbookDeps, run: Run): StepContext {
 
 /** Errors worth another try (the target or Vault briefly away), as opposed to a rule broken. */
 export function isRetryable(err: unknown): boolean {
-  if ((err as { retryable?: unknown }).retryable === true) return true;
+  const retryable = (err as { retryable?: unknown } | null)?.retryable;
+  // Errors that say so themselves (TenantKeyError: Vault denied vs. sealed) are taken at their word.
+  if (typeof retryable === 'boolean') return retryable;
   if (err instanceof DomainError) return /unreachable|sealed|timeout/.test(err.code);
   return true;
 }

@@ -20,7 +20,8 @@ import {
   CUSTOMER_EDIT_CALLBACK,
 } from '../templates/customer-draft';
 import { tenantCommand } from './tenant-command';
-import { runbookButton, runbookCommand } from './runbook-command';
+import { restoreOfferButton, runbookButton, runbookCommand } from './runbook-command';
+import { RESTORE_OFFER_ACTION } from '../templates/runbook-offers';
 import { RUNBOOK_ACTIONS } from '../templates/runbook-message';
 import { notServed, unservedCommand } from './unserved-command';
 import { checklistConfirmButton } from './tenant-checklist';
@@ -48,6 +49,7 @@ export function register(app: App, deps: CommandDeps): void {
   app.event('reaction_added', pinReaction(deps));
   app.action(RUNBOOK_ACTIONS.approve, runbookButton(deps, 'approve'));
   app.action(RUNBOOK_ACTIONS.cancel, runbookButton(deps, 'cancel'));
+  app.action(RESTORE_OFFER_ACTION, restoreOfferButton(deps));
   app.action(POSTMORTEM_EDIT_ACTION, editPeopleButton(deps));
   app.view(POSTMORTEM_PEOPLE_CALLBACK, peopleSubmission(deps));
   app.action(CUSTOMER_APPROVE_ACTION, approveCustomerButton(deps));

@@ -109,3 +109,32 @@ export function runbookButton(deps: CommandDeps, kind: 'approve' | 'cancel') {
     });
   };
 }
+
+/**
+ * The "Start tenant-restore" button a leak response or corruption run posts when data was
+ * altered: the person who clicks starts the restore (their roles checked like `/runbook run`).
+ */
+export function restoreOfferButton(deps: CommandDeps) {
+  return async ({ ack, body, action, respond }: ButtonArgs): Promise<void> => {
+    await ack();
+    const actor: Actor = { user: body.user.id, channel: body.channel?.id };
+    const reply = replier(deps.chat, respond, body.channel?.id, body.user.id);
+    await answering(reply, async () => {
+      const m = /^([a-z0-9-]{2,40})(?: (INC-\d{1,9}))?$/.exec(action.value ?? '');
+      if (!m?.[1]) throw new DomainError('bad_offer', 'That button names no tenant.');
+      await run(
+        deps,
+        actor,
+        {
+          kind: 'run',
+          runbook: 'tenant-restore',
+          tenant: m[1],
+          params: m[2] ? { incident: m[2] } : {},
+          dryRun: false,
+          sandbox: false,
+        },
+        reply,
+      );
+    });
+  };
+}

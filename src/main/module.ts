@@ -1,5 +1,6 @@
 import type { AppConfig } from '../config/load-config';
 import type { IncidentDeps } from '../app/incident-deps';
+import type { SlaDeps } from '../app/sla-deps';
 import type { ChatPort } from '../ports/chat';
 import type { Clock } from '../ports/clock';
 import type { Logger } from '../adapters/logging/logger';
@@ -27,6 +28,8 @@ export interface ModuleContext {
   worker: boolean;
   /** Console mode (`npm start` without Slack tokens): the demo target may stand in for the SaaS. */
   console: boolean;
+  /** Set by the SLA module for the modules after it (a leak response marks security incidents). */
+  sla?: SlaDeps;
 }
 
 /** What a capability adds to the runtime. Everything is optional. */

@@ -2,6 +2,10 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { backupRunbook, restoreRunbook } from '../app/runbooks/data-runbooks';
 import { migrateRunbook } from '../app/runbooks/migrate-runbook';
+import { corruptionRunbook } from '../app/runbooks/corruption-runbook';
+import { leakRunbook } from '../app/runbooks/leak-runbook';
+import { throttleRunbook } from '../app/runbooks/throttle-runbook';
+import { incidentRunbookOps } from './incident-runbook-ops';
 import { resolveMigrationsDir } from '../adapters/target/migration-files';
 import type { RunbookDef } from '../app/runbooks/runbook-def';
 import { RUNBOOK_MESSAGE, type RunbookDeps } from '../app/runbooks/runbook-deps';
@@ -27,9 +31,17 @@ import { keyRotationWatch } from '../app/runbooks/key-rotation-watch';
 import { PgKeyWatchLedger } from '../adapters/postgres/pg-key-watch-ledger';
 import { ChatKeyWatchNotices } from '../adapters/slack/key-watch-notices';
 import { openTenantKeys } from './tenant-keys';
+import type { TenantKeys } from '../ports/tenant-keys';
 
 /** The runbooks this build runs (PRODUCT §8); the others answer "not available in this build". */
-export const RUNBOOKS: RunbookDef[] = [backupRunbook, restoreRunbook, migrateRunbook];
+export const RUNBOOKS: RunbookDef[] = [
+  backupRunbook,
+  restoreRunbook,
+  migrateRunbook,
+  leakRunbook,
+  throttleRunbook,
+  corruptionRunbook,
+];
 
 const NO_TARGET =
   'TARGET_DATABASE_URL is not set: this runbook acts on the SaaS database, so it cannot run here. Set TARGET_DATABASE_URL (console mode without it uses the embedded demo target).';
@@ -71,18 +83,19 @@ export function runbookDeps(
   defs: readonly RunbookDef[],
   catalog: PgBackupCatalog,
   queue: AppQueue<RunbookJobData>,
+  keys: TenantKeys,
   onDemo?: (url: string) => void,
 ): RunbookDeps {
   const store = new PgRunbookStore(ctx.storage.db);
   const outbox = outboxFor(ctx.chat);
   const platform = ctx.config.file.platformChannel ?? ctx.config.file.incidentChannel;
   const target = targetOf(ctx, catalog, onDemo);
-  return {
+  const deps: RunbookDeps = {
     store,
     jobs: new BullmqRunbookJobs(queue, ctx.clock),
     incidents: ctx.incidents,
     outbox,
-    notices: new ChatRunbookNotices(outbox, platform),
+    notices: new ChatRunbookNotices(outbox, platform, ctx.chat),
     ...(target ? { target } : {}),
     noTarget: NO_TARGET,
     runbooks: Object.fromEntries(defs.map((d) => [d.name, d])),
@@ -94,6 +107,8 @@ export function runbookDeps(
     },
     log: ctx.log.child({ module: 'runbooks' }),
   };
+  deps.ops = incidentRunbookOps(ctx, deps, keys);
+  return deps;
 }
 
 const RPO_WATCH_EVERY_MS = 60 * 60 * 1000;
@@ -112,7 +127,7 @@ export function createRunbookModule(defs: readonly RunbookDef[] = RUNBOOKS): Mod
     let demoUrl: string | undefined;
     const keyStore = openTenantKeys(ctx);
     const allDefs = [...defs, keyRotateRunbook(keyStore.keys)];
-    const deps = runbookDeps(ctx, allDefs, catalog, queue, (url) => (demoUrl = url));
+    const deps = runbookDeps(ctx, allDefs, catalog, queue, keyStore.keys, (url) => (demoUrl = url));
     deps.outbox.register(
       RUNBOOK_MESSAGE,
       runbookMessageSource({

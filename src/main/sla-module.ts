@@ -102,6 +102,7 @@ export function createSlaModule(overrides: Partial<SlaModuleOptions> = {}): Modu
       log,
     };
     deps.outbox.registerReceipt(SLA_RECEIPT, slaReceipt(deps));
+    ctx.sla = deps;
     (ctx.incidents.listeners ??= []).push(slaListener(deps));
     let workers: Workers | undefined;
     let loop: ReconcileLoop | undefined;

@@ -123,6 +123,9 @@ describe(`key rotation on a ${storageUnderTest()} tenantops with Vault (emulator
       target: () => {
         throw new Error('no target');
       },
+      ops: () => {
+        throw new Error('no ops');
+      },
       now: () => new Date(),
     });
     expect(again.summary).toContain('not rotated again');

@@ -46,6 +46,9 @@ function driver(f: TargetFixture, tenant: string, params: Record<string, string>
     params,
     context: run.context,
     target: () => f.target,
+    ops: () => {
+      throw new Error('the migrate runbook uses no ops');
+    },
     now: () => new Date(),
   };
   const done: StepDef[] = [];

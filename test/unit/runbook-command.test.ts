@@ -161,8 +161,11 @@ describe("each runbook's parameters", () => {
     ['tenant-migrate acme migration=../0003_x', 'must be a migration name like 0003_add_status'],
     [
       'tenant-leak-response acme endpoint=v1/export',
-      'endpoint=v1/export: must be an API path starting with /',
+      'endpoint=v1/export: it must start with / (e.g. /api/v1/export).',
     ],
+    ['tenant-leak-response acme endpoint=/a/../b', '. and .. segments are not allowed'],
+    ['tenant-leak-response acme endpoint=/x?a=1', 'no query string or fragment'],
+    ['tenant-leak-response acme endpoint=/x%zz', 'a % must start a %XX escape'],
     [
       'tenant-throttle acme rpm=0',
       'rpm=0: must be a whole number of requests per minute from 1 to 1000000.',

@@ -1,7 +1,14 @@
 import { Scope } from '../../domain/tenants/scope';
 import type { ChatOutbox, LiveMessageSource, RenderedMessage } from '../../ports/chat-outbox';
 import type { Clock } from '../../ports/clock';
-import type { RpoStale, RunbookNotices } from '../../ports/runbook-notices';
+import type {
+  CommsDraft,
+  RestoreOffer,
+  RpoStale,
+  RunbookNotices,
+  SharedFile,
+} from '../../ports/runbook-notices';
+import type { Block, ChatPort } from '../../ports/chat';
 import type { RunbookStore } from '../../ports/runbook-store';
 import type { Run } from '../../domain/runbooks/runbook';
 import {
@@ -10,6 +17,7 @@ import {
   renderRtoBreach,
   renderRunbookMessage,
 } from '../../../templates/runbook-message';
+import { renderCommsDraft, renderRestoreOffer } from '../../../templates/runbook-offers';
 
 const MESSAGES = Scope.platform('runbook progress messages');
 
@@ -51,7 +59,23 @@ export class ChatRunbookNotices implements RunbookNotices {
   constructor(
     private readonly outbox: ChatOutbox,
     private readonly platformChannel: string | undefined,
+    /** Files (audit-log extracts) go straight to chat: the outbox carries messages only. */
+    private readonly chat?: ChatPort,
   ) {}
+
+  commsDraft(run: Run, draft: CommsDraft): Promise<void> {
+    return this.say(run, renderCommsDraft(run, draft));
+  }
+
+  restoreOffer(run: Run, offer: RestoreOffer): Promise<void> {
+    const { text, blocks } = renderRestoreOffer(run, offer);
+    return this.say(run, text, blocks);
+  }
+
+  async shareFile(place: { channel: string; threadTs?: string }, file: SharedFile): Promise<void> {
+    if (!this.chat) throw new Error('no chat to share files in');
+    await this.chat.uploadFile({ ...place, ...file });
+  }
 
   async rpoStale(tenants: readonly RpoStale[]): Promise<void> {
     if (!this.platformChannel) return;
@@ -66,12 +90,13 @@ export class ChatRunbookNotices implements RunbookNotices {
     return this.say(run, renderRtoBreach(run, comms));
   }
 
-  private async say(run: Run, text: string): Promise<void> {
+  private async say(run: Run, text: string, blocks?: Block[]): Promise<void> {
     if (!run.place.channel) return;
     const thread = run.place.threadTs ?? run.place.messageTs ?? undefined;
     await this.outbox.send({
       channel: run.place.channel,
       text,
+      ...(blocks ? { blocks } : {}),
       ...(thread ? { threadTs: thread } : {}),
     });
   }

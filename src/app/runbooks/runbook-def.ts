@@ -1,5 +1,14 @@
 import type { Run, RunbookName, StepKind } from '../../domain/runbooks/runbook';
+import type { RunbookNotices } from '../../ports/runbook-notices';
 import type { TargetSystem } from '../../ports/target-system';
+import type { IncidentRunbookOps } from './incident-ops';
+
+/** What the incident and security runbooks' steps use besides the target, and where they post. */
+export interface StepOps extends IncidentRunbookOps {
+  notices: RunbookNotices;
+  /** The tenant's comms role holders. */
+  comms(tenant: string): Promise<string[]>;
+}
 
 /** What a step sees when it runs: the run, the facts earlier steps passed on, the systems. */
 export interface StepContext {
@@ -10,6 +19,8 @@ export interface StepContext {
   context: Record<string, unknown>;
   /** The SaaS's database; throws a clear DomainError when none is configured. */
   target(): TargetSystem;
+  /** Keys, load, audit log, incidents, notices; throws a clear DomainError when not wired. */
+  ops(): StepOps;
   now(): Date;
 }
 
@@ -56,6 +67,11 @@ export interface RunbookDef {
     params: Record<string, string>;
     target(): TargetSystem;
   }): Promise<void>;
+  /**
+   * The outcome of a failed run when the generic one ("what had to be undone … was undone") is
+   * not true: leak response keeps its containment in force and says which.
+   */
+  failureOutcome?(run: Run): string;
   /** After-care, once the run completed (restore: hourly checks for 24 h). */
   watch?: {
     checks: number;

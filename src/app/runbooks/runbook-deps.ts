@@ -7,6 +7,7 @@ import type { TargetSystem } from '../../ports/target-system';
 import type { IncidentDeps } from '../incident-deps';
 import type { SlaLog } from '../sla-deps';
 import type { RunbookDef } from './runbook-def';
+import type { IncidentRunbookOps } from './incident-ops';
 
 /** The kind of the live message that shows a run's progress (rendered when it is sent). */
 export const RUNBOOK_MESSAGE = 'runbook-run';
@@ -38,4 +39,6 @@ export interface RunbookDeps {
   clock: Clock;
   settings: RunbookSettings;
   log: SlaLog;
+  /** Keys, load, audit log, security incidents, follow-up runs (the issue 10 runbooks). */
+  ops?: IncidentRunbookOps;
 }

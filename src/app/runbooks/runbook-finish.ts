@@ -23,7 +23,9 @@ export async function finish(
       watchStep.index,
       watching ? { state: 'running', startedAt: now } : { state: 'skipped' },
     );
-  await tx.update({ state, finishedAt: now, outcome: outcomeOf(run, state) });
+  const outcome =
+    state === 'failed' && def?.failureOutcome ? def.failureOutcome(run) : outcomeOf(run, state);
+  await tx.update({ state, finishedAt: now, outcome });
 }
 
 function outcomeOf(run: Run, state: Run['state']): string {

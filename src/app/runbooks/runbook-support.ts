@@ -28,13 +28,24 @@ export function stepContext(deps: RunbookDeps, run: Run): StepContext {
       if (!deps.target) throw new DomainError('no_target', deps.noTarget);
       return deps.target;
     },
+    ops() {
+      if (!deps.ops)
+        throw new DomainError('no_ops', 'This tenantops was built without the incident runbooks.');
+      return {
+        ...deps.ops,
+        notices: deps.notices,
+        comms: (tenant) => deps.incidents.access.holdersOf([tenant], 'comms'),
+      };
+    },
     now: () => deps.clock.now(),
   };
 }
 
 /** Errors worth another try (the target or Vault briefly away), as opposed to a rule broken. */
 export function isRetryable(err: unknown): boolean {
-  if ((err as { retryable?: unknown }).retryable === true) return true;
+  const retryable = (err as { retryable?: unknown } | null)?.retryable;
+  // Errors that say so themselves (TenantKeyError: Vault denied vs. sealed) are taken at their word.
+  if (typeof retryable === 'boolean') return retryable;
   if (err instanceof DomainError) return /unreachable|sealed|timeout/.test(err.code);
   return true;
 }

@@ -1,6 +1,7 @@
 import { DomainError } from '../errors';
 import { parseIncidentRef } from '../incidents/incident';
 import { parseIsoInstant } from '../sla/iso-instant';
+import { parseEndpointPath } from '../target/controls';
 import type { RunbookName } from './runbook';
 
 /** One `key=value` a runbook takes: its check, and text for usage. */
@@ -28,7 +29,6 @@ const oneOf = (usage: string, values: readonly string[]): ParamSpec => ({
   },
 });
 
-const PATH = /^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]{0,200}$/;
 const TABLE = /^[a-z_][a-z0-9_]{0,62}$/;
 const MIGRATION = /^\d{4}_[a-z0-9_]{1,60}$/;
 
@@ -64,8 +64,13 @@ export const RUNBOOK_PARAMS: Record<RunbookName, Record<string, ParamSpec>> = {
     endpoint: {
       usage: 'endpoint=<path>',
       check(v) {
-        if (!PATH.test(v)) throw new Error('must be an API path starting with / (e.g. /v1/export)');
-        return v;
+        try {
+          return parseEndpointPath(v);
+        } catch (err) {
+          throw new Error(
+            (err as Error).message.replace(/^endpoint=.* is not an endpoint path: /, ''),
+          );
+        }
       },
     },
     incident: INCIDENT,

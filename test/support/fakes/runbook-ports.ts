@@ -2,7 +2,13 @@
 // keeps jobs by id as BullMQ does, and notices that record what would be posted.
 import type { Run } from '../../../src/domain/runbooks/runbook';
 import type { Clock } from '../../../src/ports/clock';
-import type { RunbookNotices, RpoStale } from '../../../src/ports/runbook-notices';
+import type {
+  CommsDraft,
+  RestoreOffer,
+  RunbookNotices,
+  RpoStale,
+  SharedFile,
+} from '../../../src/ports/runbook-notices';
 import { RUNBOOK_JOBS, type RunbookJobs } from '../../../src/ports/runbook-store';
 import { clone } from './memory-db';
 
@@ -108,6 +114,25 @@ export class RecordingRunbookNotices implements RunbookNotices {
 
   rpoStale(tenants: readonly RpoStale[]): Promise<void> {
     this.rpo.push(clone([...tenants]));
+    return Promise.resolve();
+  }
+
+  readonly drafts: { run: number; draft: CommsDraft }[] = [];
+  readonly offers: { run: number; offer: RestoreOffer }[] = [];
+  readonly files: { place: { channel: string; threadTs?: string }; file: SharedFile }[] = [];
+
+  commsDraft(run: Run, draft: CommsDraft): Promise<void> {
+    this.drafts.push({ run: run.number, draft: clone(draft) });
+    return Promise.resolve();
+  }
+
+  restoreOffer(run: Run, offer: RestoreOffer): Promise<void> {
+    this.offers.push({ run: run.number, offer: clone(offer) });
+    return Promise.resolve();
+  }
+
+  shareFile(place: { channel: string; threadTs?: string }, file: SharedFile): Promise<void> {
+    this.files.push({ place, file });
     return Promise.resolve();
   }
 }

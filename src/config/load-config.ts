@@ -122,6 +122,10 @@ export function loadConfig(
   const envParsed = envSchema.safeParse(cleaned);
   if (!envParsed.success) throw new ConfigError(describeIssues(envParsed.error, 'environment'));
   const env = envParsed.data;
+  if (env.VAULT_ADDR && !env.VAULT_TOKEN)
+    throw new ConfigError(
+      'VAULT_TOKEN: required with VAULT_ADDR (tenant keys live in Vault; without VAULT_ADDR a dev-only local keyring is used)',
+    );
   const configPath = pickConfigPath(env, cwd);
   if (!existsSync(configPath))
     throw new ConfigError(`TENANTOPS_CONFIG: file not found: ${configPath}`);

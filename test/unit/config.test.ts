@@ -130,6 +130,14 @@ describe('configuration', () => {
     expect(ok.file.target.gatewayUrl).toBe('https://gateway.internal/tenantops');
   });
 
+  it('needs VAULT_TOKEN with VAULT_ADDR', () => {
+    expect(errorOf(() => loadConfig({ VAULT_ADDR: 'http://127.0.0.1:8200' }, dir))).toContain(
+      'VAULT_TOKEN: required with VAULT_ADDR',
+    );
+    const ok = loadConfig({ VAULT_ADDR: 'http://127.0.0.1:8200', VAULT_TOKEN: 'hvs.x' }, dir);
+    expect(ok.env.VAULT_ADDR).toBe('http://127.0.0.1:8200');
+  });
+
   it('reads JSON config files too', async () => {
     const file = path.join(dir, 'c.json');
     await writeFile(

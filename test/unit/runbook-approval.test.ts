@@ -148,10 +148,17 @@ describe('starting a run', () => {
     ],
     [
       'a runbook this build lacks',
+      { runbook: 'tenant-throttle' },
+      {},
+      'not_available',
+      'tenant-throttle is not available in this build yet.',
+    ],
+    [
+      'go-live, which is a checklist',
       { runbook: 'tenant-golive' },
       {},
       'not_available',
-      'tenant-golive is not available in this build yet.',
+      'tenant-golive is a checklist: use `/tenant golive acme`.',
     ],
     [
       'a runbook that needs a target when none is set',

@@ -24,6 +24,12 @@ export interface RunRequest {
   sandbox: boolean;
 }
 
+/** Preflight and go-live are checklists (`/tenant …`), not runs. */
+const CHECKLISTS: Partial<Record<string, string>> = {
+  'tenant-preflight': 'preflight',
+  'tenant-golive': 'golive',
+};
+
 /**
  * `/runbook run <runbook> <tenant> …`: needs commander or responder on the tenant. Records the
  * run RB-n with its steps (in the tenant's scope), posts its progress message — in the incident's
@@ -32,8 +38,15 @@ export interface RunRequest {
  */
 export async function startRun(deps: RunbookDeps, actor: Actor, req: RunRequest): Promise<Run> {
   const def = deps.runbooks[req.runbook];
-  if (!def)
-    throw new DomainError('not_available', `${req.runbook} is not available in this build yet.`);
+  if (!def) {
+    const checklist = CHECKLISTS[req.runbook];
+    throw new DomainError(
+      'not_available',
+      checklist
+        ? `${req.runbook} is a checklist: use \`/tenant ${checklist} ${req.tenant}\`.`
+        : `${req.runbook} is not available in this build yet.`,
+    );
+  }
   const guarded = await scopeOf(deps.incidents, actor.user);
   const params: Record<string, string> = {
     ...req.params,

@@ -144,7 +144,14 @@ async function measureFloor(
 /** The web process's memory by part, from its /metrics (prom-client's process and heap gauges). */
 async function memoryOf(url: string): Promise<string> {
   try {
-    const text = await (await fetch(url)).text();
+    // /metrics also counts rows in Postgres: a web still busy with the load may refuse at first.
+    let res = await fetch(url);
+    for (let i = 0; i < 10 && !res.ok; i++) {
+      await new Promise((r) => setTimeout(r, 2000));
+      res = await fetch(url);
+    }
+    if (!res.ok) return `unavailable (/metrics answered ${res.status})`;
+    const text = await res.text();
     const mb = (name: string) => {
       const m = new RegExp(`^tenantops_${name} (\\S+)$`, 'm').exec(text);
       return m ? `${(Number(m[1]) / 1048576).toFixed(0)} MB` : '?';

@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 
-export const INCIDENTS = 2000;
+/** BENCH_CLOCKS: how many clocks the storm has (10,000 by default), 5 tenants per incident. */
+export const CLOCKS = Number(process.env.BENCH_CLOCKS ?? 10_000);
 export const TENANTS_PER_INCIDENT = 5;
 export const TENANT_COUNT = 50;
 export const WINDOW_MS = 60_000;
@@ -33,12 +34,24 @@ export interface Due {
   dueAt: number;
 }
 
+export interface Shape {
+  incidents: number;
+  tenantsPerIncident: number;
+}
+
+/** The storm: CLOCKS clocks, 5 tenants per incident. */
+export const STORM: Shape = {
+  incidents: Math.ceil(CLOCKS / TENANTS_PER_INCIDENT),
+  tenantsPerIncident: TENANTS_PER_INCIDENT,
+};
+
 /**
- * 2,000 open P1 incidents of 5 tenants each, and their 10,000 first-response clocks (PT30M),
- * each due at a random instant of [windowStart, windowStart + 60 s) — written straight to
- * Postgres, the timers' source of truth, for the workers' reconciler to schedule.
+ * Open P1 incidents (2,000 of 5 tenants each by default), and their first-response clocks
+ * (PT30M), each due at a random instant of [windowStart, windowStart + 60 s) — written straight
+ * to Postgres, the timers' source of truth, for the workers' reconciler to schedule.
  */
-export async function seed(url: string, windowStart: number): Promise<Due[]> {
+export async function seed(url: string, windowStart: number, shape = STORM): Promise<Due[]> {
+  const { incidents, tenantsPerIncident } = shape;
   const c = new Client({ connectionString: url });
   await c.connect();
   try {
@@ -54,9 +67,9 @@ export async function seed(url: string, windowStart: number): Promise<Due[]> {
        SELECT i, ARRAY(SELECT 't' || lpad((((i * $2 + k) % $3) + 1)::text, 2, '0') FROM generate_series(0, $2 - 1) k),
               'Bench incident ' || i, 'P1', 'declared', 'CB' || lpad(i::text, 5, '0'), 'U0BENCH', $4
        FROM generate_series(1, $1::int) i`,
-      [INCIDENTS, TENANTS_PER_INCIDENT, TENANT_COUNT, now],
+      [incidents, tenantsPerIncident, TENANT_COUNT, now],
     );
-    await c.query(`SELECT setval('incidents_id_seq', $1)`, [INCIDENTS]);
+    await c.query(`SELECT setval('incidents_id_seq', $1)`, [incidents]);
     await c.query(
       `INSERT INTO incident_tenants (incident_id, tenant_id, added_at, added_by)
        SELECT i.id, t, $1, 'U0BENCH' FROM incidents i, unnest(i.tenant_ids) t`,
@@ -90,6 +103,10 @@ export async function seed(url: string, windowStart: number): Promise<Due[]> {
 
 export interface Recorded {
   breaches: number;
+  /** Epoch ms of the first and last breach claimed, and of the last one posted. */
+  firstFired: number;
+  lastFired: number;
+  lastPosted: number;
   posted: number;
   warnings: number;
   /** Breach claimed in Postgres minus due (timer lateness), p50/p99 ms. */
@@ -112,6 +129,9 @@ export async function recorded(url: string): Promise<Recorded> {
       `SELECT count(*) FILTER (WHERE step = 'due') AS breaches,
               count(*) FILTER (WHERE step = 'due' AND posted_at IS NOT NULL) AS posted,
               count(*) FILTER (WHERE step LIKE 'warn-%') AS warnings,
+              extract(epoch FROM min(fired_at) FILTER (WHERE step = 'due')) * 1000 AS "firstFired",
+              extract(epoch FROM max(fired_at) FILTER (WHERE step = 'due')) * 1000 AS "lastFired",
+              extract(epoch FROM max(posted_at) FILTER (WHERE step = 'due')) * 1000 AS "lastPosted",
               ${pct(0.5, 'fired_at - due_at')} AS "fireP50", ${pct(0.99, 'fired_at - due_at')} AS "fireP99",
               ${pct(0.5, 'posted_at - fired_at')} AS "postP50", ${pct(0.99, 'posted_at - fired_at')} AS "postP99"
        FROM sla_events`,

@@ -11,7 +11,16 @@ import { Redis } from 'ioredis';
 import { EMULATOR_TOKEN, SlackEmulator } from '../test/support/slack-emulator';
 import { build, exited, freshDatabase, peakRssMb, runEntry } from './bench-support';
 import { analyse, print, type RunFigures } from './timers-report';
-import { benchConfig, recorded, seed, WINDOW_MS, type Due } from './timers-seed';
+import {
+  benchConfig,
+  CLOCKS,
+  recorded,
+  seed,
+  STORM,
+  WINDOW_MS,
+  type Due,
+  type Shape,
+} from './timers-seed';
 
 const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/6';
@@ -65,7 +74,19 @@ async function awaitBreaches(
   }
 }
 
-async function runOnce(label: string, flushAtMs?: number): Promise<RunFigures> {
+/** The storm's demand: its clocks over its minute. */
+const DEMAND_PER_S = CLOCKS / (WINDOW_MS / 1000);
+/** Capacity is measured on single-tenant incidents: no breach shares a message or a claim. */
+const BACKLOG: Shape = { incidents: CLOCKS, tenantsPerIncident: 1 };
+
+interface RunOptions {
+  flushAtMs?: number;
+  /** Clocks all overdue when the workers start (the capacity run). */
+  backlog?: boolean;
+}
+
+async function runOnce(label: string, opts: RunOptions = {}): Promise<RunFigures> {
+  const { flushAtMs, backlog = false } = opts;
   const emulator = new SlackEmulator({ tokens: [EMULATOR_TOKEN] });
   const apiUrl = await emulator.start();
   const dir = await mkdtemp(path.join(tmpdir(), 'tenantops-bench-timers-'));
@@ -87,8 +108,9 @@ async function runOnce(label: string, flushAtMs?: number): Promise<RunFigures> {
   try {
     const migrate = runEntry('migrate', env, (l) => console.error(`[migrate] ${l}`));
     if ((await exited(migrate)) !== 0) throw new Error('migrate failed');
-    const windowStart = Date.now() + LEAD_MS;
-    const dues = await seed(db.url, windowStart);
+    // A backlog's clocks fell due during the minute before now: all overdue at worker start.
+    const windowStart = backlog ? Date.now() - WINDOW_MS : Date.now() + LEAD_MS;
+    const dues = await seed(db.url, windowStart, backlog ? BACKLOG : STORM);
     console.error(
       `[bench] ${label}: ${dues.length} clocks due ${new Date(windowStart).toISOString()} + 60 s`,
     );
@@ -105,7 +127,8 @@ async function runOnce(label: string, flushAtMs?: number): Promise<RunFigures> {
           );
     const drain = flushAtMs === undefined ? DRAIN_MS : DRAIN_AFTER_WIPE_MS;
     // After a wipe, wait the whole drain: a re-post after the lease would be a duplicate.
-    await awaitBreaches(emulator, dues, windowStart + WINDOW_MS + drain, flushAtMs === undefined);
+    const until = backlog ? Date.now() + LEAD_MS + 4 * WINDOW_MS : windowStart + WINDOW_MS + drain;
+    await awaitBreaches(emulator, dues, until, flushAtMs === undefined);
     clearTimeout(flush);
     const workerPeakRssMb = workers.map((w) => peakRssMb(w.pid as number));
     await stopWorkers(workers);
@@ -124,19 +147,48 @@ async function runOnce(label: string, flushAtMs?: number): Promise<RunFigures> {
   }
 }
 
+/**
+ * Capacity: every clock already due when the workers start, each on an incident of its own;
+ * breaches per second from the first claimed to the last posted (Postgres' times).
+ */
+function capacity(f: RunFigures): number {
+  const spanS = (f.db.lastPosted - f.db.firstFired) / 1000;
+  return f.db.posted / Math.max(spanS, 0.001);
+}
+
 async function main(): Promise<void> {
   // BENCH_SKIP_BUILD=1 reuses dist/ from an earlier `npm run build`.
   if (process.env.BENCH_SKIP_BUILD !== '1') build();
-  const plain = await runOnce('10,000 clocks, 2,000 incidents, due within 60 s, 2 workers');
+  const incidents = STORM.incidents.toLocaleString('en');
+  const plain = await runOnce(
+    `${CLOCKS.toLocaleString('en')} clocks, ${incidents} incidents, due within 60 s, 2 workers`,
+  );
   print(plain);
   // BENCH_ONLY=plain skips the wiped run (a quicker look at lateness).
   const flushed =
     process.env.BENCH_ONLY === 'plain'
       ? plain
-      : await runOnce(`same, ${FLUSH} at second 30`, 30_000);
+      : await runOnce(`same, ${FLUSH} at second 30`, { flushAtMs: 30_000 });
   if (flushed !== plain) print(flushed);
+  const full = await runOnce(
+    `capacity: ${CLOCKS.toLocaleString('en')} clocks already due at worker start, one incident each`,
+    { backlog: true },
+  );
+  print(full);
+  const perS = capacity(full);
+  const ratio = perS / DEMAND_PER_S;
+  const ok = (cond: boolean) => (cond ? 'ok' : 'MISSED TARGET');
+  console.log(`\n== capacity against the storm (same run) ==`);
+  console.log(
+    `ceiling: ${Math.round(perS)} breaches/s claimed and posted (${full.db.posted} in ${((full.db.lastPosted - full.db.firstFired) / 1000).toFixed(1)} s; claim alone ${Math.round(full.db.posted / Math.max((full.db.lastFired - full.db.firstFired) / 1000, 0.001))}/s)`,
+  );
+  console.log(
+    `demand:  ${Math.round(DEMAND_PER_S)} breaches/s (the storm)   ratio ${ratio.toFixed(2)}   >= 2: ${ok(ratio >= 2)}`,
+  );
   const failed =
-    [plain, flushed].some((f) => f.duplicates > 0 || f.misses > 0) || plain.p99 >= 1000;
+    [plain, flushed, full].some((f) => f.duplicates > 0 || f.misses > 0) ||
+    plain.p99 >= 1000 ||
+    ratio < 2;
   process.exitCode = failed ? 1 : 0;
 }
 

@@ -3,7 +3,14 @@ import { DomainError } from '../src/domain/errors';
 import type { SlaDeps } from '../src/app/sla-deps';
 import { fireSlaTimer, type FireOutcome } from '../src/app/sla-fire';
 import { postSlaEvents } from '../src/app/sla-post';
-import { SLA_CANARY_JOB, type SlaTimer, type SlaTimerData } from '../src/ports/sla-timers';
+import { makeSweeper, type SweepOutcome } from '../src/app/sla-sweep';
+import {
+  SLA_CANARY_JOB,
+  SLA_SWEEP_JOB,
+  type SlaSweepData,
+  type SlaTimer,
+  type SlaTimerData,
+} from '../src/ports/sla-timers';
 
 /** Validates a timer or post job's data; malformed data is not worth retrying. */
 export function parseTimerData(data: unknown): SlaTimer {
@@ -28,11 +35,35 @@ async function domainErrorsFinal<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-/** The `sla-timer` processor: validate, fire the incident's due clocks, reschedule if early. */
+/** Validates a sweep job's data. */
+export function parseSweepData(data: unknown): Date {
+  const d = data as Partial<SlaSweepData> | null;
+  if (!d || !Number.isSafeInteger(d.at) || (d.at as number) < 0)
+    throw new UnrecoverableError(`bad SLA sweep data: ${JSON.stringify(data)}`);
+  return new Date(d.at as number);
+}
+
+/**
+ * The `sla-timers` processor: a sweep wakes up and claims every due clock (rescheduled if this
+ * host's clock is behind); an `sla-timer` job fires its own incident's due clocks.
+ */
 export function slaTimerProcessor(deps: SlaDeps) {
-  return async (job: Job<SlaTimerData>, token?: string): Promise<FireOutcome | undefined> => {
+  const sweep = makeSweeper(deps);
+  return async (
+    job: Job<SlaTimerData | SlaSweepData>,
+    token?: string,
+  ): Promise<FireOutcome | SweepOutcome | undefined> => {
     // The canary only exists to be missed (see BullmqSlaTimers.lost); it has no work.
     if (job.name === SLA_CANARY_JOB) return undefined;
+    if (job.name === SLA_SWEEP_JOB) {
+      const at = parseSweepData(job.data);
+      // Another host's clock may run ahead: never decide a breach before its time here.
+      if (deps.clock.now().getTime() < at.getTime()) {
+        await job.moveToDelayed(at.getTime(), token);
+        throw new DelayedError();
+      }
+      return domainErrorsFinal(sweep);
+    }
     const timer = parseTimerData(job.data);
     const outcome = await domainErrorsFinal(() => fireSlaTimer(deps, timer));
     if (outcome.kind === 'early') {

@@ -5,22 +5,26 @@ import {
   nextTimer,
   type SlaClock,
 } from '../domain/sla/sla-clock';
-import type { SlaIncident, SlaTx } from '../ports/sla-store';
+import type { IncidentEntry, NewSlaEvent, SlaIncident, SlaTx } from '../ports/sla-store';
 import type { SlaTimer } from '../ports/sla-timers';
 import { resetTenant, timersOf } from './sla-clocks';
 import type { SlaDeps } from './sla-deps';
 import { firingEntry } from './sla-messages';
-import { leaseEvents, sendLeased, type Leased } from './sla-post';
+import { leaseEventsOf, sendLeasedAll, type Leased } from './sla-post';
 import { Scope } from '../domain/tenants/scope';
 
 export type FireOutcome = { kind: 'early'; until: Date } | { kind: 'done'; fired: number };
 
-interface Claim {
+export interface Claim {
   fired: number;
+  /** Incidents with at least one clock due (found so on the locked, fresh rows). */
+  due: number;
+  /** Incidents with at least one event claimed here. */
+  incidents: number;
   /** The next timer of every clock still running. */
   next: SlaTimer[];
   /** What fired (with any older unposted events), leased in the same transaction. */
-  leased?: Leased;
+  leased: Leased[];
 }
 
 // Timers act for no person: platform-wide, on the incident the timer names.
@@ -32,62 +36,124 @@ const TIMERS = Scope.platform('SLA timer firing');
  * update on the timeline, the incident resolved), and fire each clock whose next step is due:
  * an event row unique per clock, generation and step is the claim that makes it once-only.
  * Then schedule what comes next, and hand the events to the post queue. A timer that finds
- * nothing due does nothing.
+ * nothing due does nothing. (The sweep, `sweepDueClocks`, does the same for every incident
+ * with a clock due; this one-incident form serves timer jobs that name an incident.)
  */
 export async function fireSlaTimer(deps: SlaDeps, timer: SlaTimer): Promise<FireOutcome> {
   const now = deps.clock.now();
   // Another host's clock may run ahead: never decide a breach before its time here.
   if (now.getTime() < timer.at.getTime()) return { kind: 'early', until: timer.at };
-  const claim = await deps.store.inScope(TIMERS, (tx) => claimDue(deps, tx, timer.incident, now));
+  const claim = await deps.store.inScope(TIMERS, async (tx) => {
+    const incident = await tx.incident(timer.incident, { forUpdate: true });
+    return incident ? claimDue(deps, tx, [incident], now) : undefined;
+  });
   if (!claim) return { kind: 'done', fired: 0 };
-  await deps.timers.ensure(claim.next);
-  // Handing the events to the outbox is quick (it doesn't wait for Slack); if it fails, the
-  // lease is given back and the post queue tries again.
-  if (claim.leased)
-    await sendLeased(deps, claim.leased).catch(async (err: unknown) => {
-      deps.log.warn({ err, incident: timer.incident }, 'SLA events not handed over; queued');
-      await deps.timers.deliver(timer.incident, now);
-    });
+  await handOver(deps, claim, now);
   return { kind: 'done', fired: claim.fired };
 }
 
-async function claimDue(
+/**
+ * Schedules what comes next and hands the leased events to the outbox. Handing over is quick
+ * (it doesn't wait for Slack); if it fails, the lease is given back and the post queue tries
+ * again.
+ */
+export async function handOver(deps: SlaDeps, claim: Claim, now: Date): Promise<void> {
+  await deps.timers.ensure(claim.next);
+  if (claim.leased.length === 0) return;
+  let unsent: number[];
+  try {
+    unsent = (await sendLeasedAll(deps, claim.leased)).unsent;
+  } catch (err) {
+    unsent = claim.leased.map((l) => l.incident.number);
+    deps.log.warn({ err, incidents: unsent }, 'SLA events not handed over; queued');
+  }
+  for (const incident of unsent) await deps.timers.deliver(incident, now);
+}
+
+interface Firing {
+  clock: SlaClock;
+  step: string;
+  at: Date;
+}
+
+/**
+ * Fires every due clock of these incidents (locked by the caller), in a few statements for
+ * the whole batch: the clocks, the updates that settle them, the event claims, the clocks'
+ * new state, the timeline entries, the leases.
+ */
+export async function claimDue(
   deps: SlaDeps,
   tx: SlaTx,
-  number: number,
+  incidents: readonly SlaIncident[],
   now: Date,
-): Promise<Claim | undefined> {
-  const incident = await tx.incident(number, { forUpdate: true });
-  if (!incident) return undefined;
-  const active = await tx.clocksOf(number, { activeOnly: true, forUpdate: true });
-  const clocks = await settle(deps, tx, incident, active, now);
-  let fired = 0;
+): Promise<Claim> {
+  const numbers = incidents.map((i) => i.number);
+  const active = await tx.activeClocksOf(numbers);
+  const open = incidents.filter(
+    (i) =>
+      i.state !== 'resolved' &&
+      active.some((c) => c.incident === i.number && isCustomerClock(c.kind)),
+  );
+  const updates =
+    open.length > 0
+      ? await tx.lastUpdatesOf(open.map((i) => i.number))
+      : new Map<number, Map<string, Date>>();
   const after: SlaClock[] = [];
-  for (const clock of clocks) {
-    const next = nextTimer(clock, now);
-    if (!next || next.at.getTime() > now.getTime()) {
-      after.push(clock);
-      continue;
+  const firings: Firing[] = [];
+  for (const inc of incidents) {
+    const mine = active.filter((c) => c.incident === inc.number);
+    const last = updates.get(inc.number) ?? new Map<string, Date>();
+    for (const clock of await settle(deps, tx, inc, mine, last, now)) {
+      const next = nextTimer(clock, now);
+      if (!next || next.at.getTime() > now.getTime()) after.push(clock);
+      else firings.push({ clock, step: next.step, at: next.at });
     }
-    const claimed = await tx.insertEvent({
-      incident: number,
-      tenant: clock.tenant,
-      clockId: clock.id,
-      clockKind: clock.kind,
-      generation: clock.generation,
-      step: next.step,
-      dueAt: clock.dueAt,
-      scheduledAt: next.at,
-      firedAt: now,
-    });
-    after.push(await tx.updateClock(clock.id, afterFiring(clock, next.step, now)));
-    if (!claimed) continue;
-    fired += 1;
-    await tx.appendTimeline(number, firingEntry(clock, next.step, next.at, now));
   }
-  // Fired events go out leased in this same transaction, with the incident already read.
-  const leased = fired > 0 ? await leaseEvents(deps, tx, incident, now) : undefined;
-  return { fired, next: timersOf(after, now), ...(leased ? { leased } : {}) };
+  const claimed = await tx.insertEvents(firings.map((f) => newEvent(f, now)));
+  after.push(
+    ...(await tx.recordFirings(
+      firings.map((f) => ({
+        id: f.clock.id,
+        changes: afterFiring(f.clock, f.step, now),
+      })),
+    )),
+  );
+  const entries: IncidentEntry[] = firings
+    .filter((_, i) => claimed[i])
+    .map((f) => ({ incident: f.clock.incident, entry: firingEntry(f.clock, f.step, f.at, now) }));
+  await tx.appendTimelines(entries);
+  const fired = new Set(entries.map((e) => e.incident));
+  // Fired events go out leased in this same transaction, with the incidents already read.
+  const leased =
+    fired.size > 0
+      ? await leaseEventsOf(
+          deps,
+          tx,
+          incidents.filter((i) => fired.has(i.number)),
+          now,
+        )
+      : [];
+  return {
+    fired: entries.length,
+    due: new Set(firings.map((f) => f.clock.incident)).size,
+    incidents: fired.size,
+    next: timersOf(after, now),
+    leased,
+  };
+}
+
+function newEvent({ clock, step, at }: Firing, now: Date): NewSlaEvent {
+  return {
+    incident: clock.incident,
+    tenant: clock.tenant,
+    clockId: clock.id,
+    clockKind: clock.kind,
+    generation: clock.generation,
+    step,
+    dueAt: clock.dueAt,
+    scheduledAt: at,
+    firedAt: now,
+  };
 }
 
 /**
@@ -100,6 +166,7 @@ async function settle(
   tx: SlaTx,
   inc: SlaIncident,
   clocks: SlaClock[],
+  updates: Map<string, Date>,
   now: Date,
 ): Promise<SlaClock[]> {
   const customer = clocks.filter((c) => isCustomerClock(c.kind));
@@ -108,7 +175,6 @@ async function settle(
     for (const c of customer) await tx.updateClock(c.id, { status: 'stopped', stoppedAt: now });
     return clocks.filter((c) => !isCustomerClock(c.kind));
   }
-  const updates = await tx.lastUpdates(inc.number);
   const kept: SlaClock[] = [];
   for (const clock of clocks) {
     const update = updates.get(clock.tenant);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { RoleBinding } from '../domain/access/access';
-import type { DeliveryReceipt } from '../ports/chat-outbox';
+import type { DeliveryReceipt, OutboxItem } from '../ports/chat-outbox';
 import type { SlaEvent, SlaIncident, SlaTx } from '../ports/sla-store';
 import type { SlaDeps } from './sla-deps';
 import { groupEvents, recipients, slaMessage } from './sla-messages';
@@ -54,37 +54,103 @@ export async function leaseEvents(
   return { incident, events, holders, token, until };
 }
 
-/** Hands leased events to the outbox, one message per group; on failure gives the rest back. */
+/**
+ * `leaseEvents` for several incidents (locked by the caller) with one token, one lease
+ * statement and one look at the role holders; one `Leased` per incident that has events.
+ */
+export async function leaseEventsOf(
+  deps: SlaDeps,
+  tx: SlaTx,
+  incidents: readonly SlaIncident[],
+  now: Date,
+): Promise<Leased[]> {
+  const token = randomUUID();
+  const until = new Date(now.getTime() + deps.settings.leaseMs);
+  const events = await tx.leaseUnpostedOf(
+    incidents.map((i) => i.number),
+    token,
+    until,
+    now,
+  );
+  if (events.length === 0) return [];
+  const tenants = [...new Set(incidents.flatMap((i) => i.tenants))];
+  const holders = await tx.roleHolders(tenants, ['comms', 'commander']);
+  return incidents
+    .map((incident) => ({
+      incident,
+      events: events.filter((e) => e.incident === incident.number),
+      // The same bindings, in the same order, as roleHolders(incident.tenants) gives.
+      holders: holders.filter((h) => h.tenant === '*' || incident.tenants.includes(h.tenant)),
+      token,
+      until,
+    }))
+    .filter((l) => l.events.length > 0);
+}
+
+/** Hands leased events to the outbox, one message per group; on failure gives them back. */
 export async function sendLeased(deps: SlaDeps, leased: Leased): Promise<number> {
-  const { channelId, threadTs, number } = leased.incident;
-  const { token, until } = leased;
-  let sent = 0;
-  const groups = groupEvents(leased.events);
-  for (const [i, group] of groups.entries()) {
-    const ids = group.events.map((e) => e.id);
-    try {
-      // An incident not in chat (yet): nothing to post to; the events stay for the reconciler.
-      if (!channelId) throw new Error(`incident ${number} has no channel`);
+  const { sent, unsent } = await sendLeasedAll(deps, [leased]);
+  if (unsent.length > 0) throw new Error(`incident ${leased.incident.number} has no channel`);
+  return sent;
+}
+
+/**
+ * Hands the leased events of several incidents to the outbox in one go (`sendAll`), one message
+ * per group. If the hand-over fails, every lease is given back at once so the job's retry (or
+ * another worker) sends them. Returns how many events were handed over, and the incidents
+ * that have no channel to post to (their leases given back).
+ */
+export async function sendLeasedAll(
+  deps: SlaDeps,
+  all: readonly Leased[],
+): Promise<{ sent: number; unsent: number[] }> {
+  const items: OutboxItem[] = [];
+  const ids: number[] = [];
+  const unsent: number[] = [];
+  for (const leased of all) {
+    const { channelId, threadTs, number } = leased.incident;
+    // An incident not in chat (yet): nothing to post to; the events stay for the reconciler.
+    if (!channelId) {
+      const mine = leased.events.map((e) => e.id);
+      await giveBack(deps, mine, leased.token);
+      unsent.push(number);
+      continue;
+    }
+    for (const group of groupEvents(leased.events)) {
+      const groupIds = group.events.map((e) => e.id);
       const to = recipients(leased.incident, group, leased.holders);
-      await deps.outbox.send(
-        {
+      items.push({
+        msg: {
           channel: channelId,
           ...(threadTs ? { threadTs } : {}),
           text: slaMessage(leased.incident, group, to, deps.clock.now()),
         },
-        { kind: SLA_RECEIPT, ref: receiptRef({ token, ids, until: until.getTime() }) },
-      );
-    } catch (err) {
-      // Give the lease back at once so the job's retry (or another worker) sends them.
-      const unsent = groups.slice(i).flatMap((g) => g.events.map((e) => e.id));
-      await deps.store
-        .inScope(POSTS, (tx) => tx.releaseLease(unsent, token))
-        .catch(() => undefined);
-      throw err;
+        receipt: {
+          kind: SLA_RECEIPT,
+          ref: receiptRef({ token: leased.token, ids: groupIds, until: leased.until.getTime() }),
+        },
+      });
+      ids.push(...groupIds);
     }
-    sent += ids.length;
   }
-  return sent;
+  try {
+    if (deps.outbox.sendAll) await deps.outbox.sendAll(items);
+    else for (const { msg, receipt } of items) await deps.outbox.send(msg, receipt);
+  } catch (err) {
+    for (const token of new Set(all.map((l) => l.token)))
+      await giveBack(
+        deps,
+        all.filter((l) => l.token === token).flatMap((l) => l.events.map((e) => e.id)),
+        token,
+      );
+    throw err;
+  }
+  return { sent: ids.length, unsent };
+}
+
+/** Gives a lease back at once, so the job's retry (or another worker) sends the events. */
+async function giveBack(deps: SlaDeps, ids: number[], token: string): Promise<void> {
+  await deps.store.inScope(POSTS, (tx) => tx.releaseLease(ids, token)).catch(() => undefined);
 }
 
 interface Receipt {

@@ -5,7 +5,12 @@ import type { SlaDeps, SlaSettings } from '../app/sla-deps';
 import { slaStatusSection } from '../../commands/sla-subcommands';
 import { slaListener } from '../app/sla-listener';
 import { parseIsoDuration } from '../domain/sla/duration';
-import { SLA_POST_QUEUE, SLA_QUEUE, type SlaTimerData } from '../ports/sla-timers';
+import {
+  SLA_POST_QUEUE,
+  SLA_QUEUE,
+  type SlaSweepData,
+  type SlaTimerData,
+} from '../ports/sla-timers';
 import { PgSlaStore } from '../adapters/postgres/pg-sla-store';
 import { BullmqSlaTimers } from '../adapters/queue/sla-timer-queue';
 import type { AppWorker } from '../adapters/queue/queue-backend';
@@ -48,20 +53,25 @@ export function slaSettings(config: AppConfig, leaseMs: number): SlaSettings {
  * and relies on NOTIFY to wake it for new jobs; PGlite can't NOTIFY across connections, so
  * with a far timer queued a new near one would wait. Cap the block at the poll interval.
  */
-function pollOnPglite(worker: AppWorker<SlaTimerData>, seconds: number): void {
+type TimerData = SlaTimerData | SlaSweepData;
+
+function pollOnPglite(
+  worker: AppWorker<TimerData> | AppWorker<SlaTimerData>,
+  seconds: number,
+): void {
   Object.defineProperty(worker, 'maximumBlockTimeout', { get: () => seconds });
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface Workers {
-  timers: AppWorker<SlaTimerData>;
+  timers: AppWorker<TimerData>;
   posts: AppWorker<SlaTimerData>;
 }
 
 function startWorkers(ctx: ModuleContext, deps: SlaDeps, opts: SlaModuleOptions): Workers {
   const redis = ctx.queues.kind === 'redis';
-  const timers = ctx.queues.createWorker<SlaTimerData>(SLA_QUEUE, slaTimerProcessor(deps), {
+  const timers = ctx.queues.createWorker<TimerData>(SLA_QUEUE, slaTimerProcessor(deps), {
     concurrency: opts.concurrency ?? (redis ? 16 : 4),
   });
   // Posts hand messages to the outbox (console mode: they wait for the console).
@@ -89,7 +99,7 @@ export function createSlaModule(overrides: Partial<SlaModuleOptions> = {}): Modu
   return (ctx): RuntimeModule => {
     const opts = { ...SLA_DEFAULTS, ...overrides };
     const log = ctx.log.child({ module: 'sla' });
-    const queue = ctx.queues.createQueue<SlaTimerData>(SLA_QUEUE);
+    const queue = ctx.queues.createQueue<TimerData>(SLA_QUEUE);
     const postQueue = ctx.queues.createQueue<SlaTimerData>(SLA_POST_QUEUE);
     const deps: SlaDeps = {
       store: new PgSlaStore(ctx.storage.db),

@@ -24,6 +24,12 @@ export interface LiveMessageSource {
   posted(ref: string, at: { channel: string; ts: string }, version: number): Promise<void>;
 }
 
+/** A plain message and its receipt, for `sendAll`. */
+export interface OutboxItem {
+  msg: OutboundMessage;
+  receipt?: ReceiptRef;
+}
+
 /** Where a message's delivery is reported: `kind` picks the registered receipt, `ref` the item. */
 export interface ReceiptRef {
   kind: string;
@@ -57,6 +63,11 @@ export interface ChatOutbox {
   registerReceipt(kind: string, receipt: DeliveryReceipt): void;
   /** Posts a plain message without waiting for its timestamp; `receipt` hears how it went. */
   send(msg: OutboundMessage, receipt?: ReceiptRef): Promise<void>;
+  /**
+   * `send` for many messages, across channels, handed over together (all or none): a storm's
+   * messages cost one hand-over, not one each. Outboxes without it get one `send` each.
+   */
+  sendAll?(items: readonly OutboxItem[]): Promise<void>;
 }
 
 /** A Slack call that failed for good, as `/incident status` shows it. */

@@ -48,6 +48,18 @@ export interface SlaEvent {
 
 export type NewSlaEvent = Omit<SlaEvent, 'id'>;
 
+/** What firing a step changes on a clock (see afterFiring). */
+export type FiringChanges = Pick<
+  ClockChanges,
+  'status' | 'breachedAt' | 'warningsSent' | 'warnedAt' | 'lastReminderN'
+>;
+
+/** A timeline entry for an incident, in a batch. */
+export interface IncidentEntry {
+  incident: number;
+  entry: NewTimelineEntry;
+}
+
 /** One transaction over the SLA clocks, filtered by row-level security to its scope. */
 export interface SlaTx {
   incident(number: number, opts?: { forUpdate?: boolean }): Promise<SlaIncident | undefined>;
@@ -76,6 +88,27 @@ export interface SlaTx {
   appendTimeline(number: number, entry: NewTimelineEntry): Promise<void>;
   /** Marks the incident as a security incident the team became aware of at `awareAt`. */
   markSecurity(number: number, awareAt: Date): Promise<SlaIncident>;
+  /**
+   * Up to `limit` incidents with an active clock whose next instant is at or before `now`,
+   * earliest first, each locked; incidents another transaction holds are skipped (the sweep).
+   */
+  dueIncidents(now: Date, limit: number): Promise<SlaIncident[]>;
+  /** The active clocks of these incidents, by id, locked. */
+  activeClocksOf(numbers: readonly number[]): Promise<SlaClock[]>;
+  /** `lastUpdates` of several incidents at once. */
+  lastUpdatesOf(numbers: readonly number[]): Promise<Map<number, Map<string, Date>>>;
+  /** `insertEvent` for a batch: true at each index whose event was new. */
+  insertEvents(events: readonly NewSlaEvent[]): Promise<boolean[]>;
+  /** Applies what firing changed to each clock; returns them as they are now. */
+  recordFirings(firings: readonly { id: number; changes: FiringChanges }[]): Promise<SlaClock[]>;
+  appendTimelines(entries: readonly IncidentEntry[]): Promise<void>;
+  /** `leaseUnposted` for several incidents with one token. */
+  leaseUnpostedOf(
+    numbers: readonly number[],
+    token: string,
+    until: Date,
+    now: Date,
+  ): Promise<SlaEvent[]>;
   /** Active clocks with id > `afterId`, by id, for the reconciler. */
   activeClocks(afterId: number, limit: number): Promise<SlaClock[]>;
   /** Incidents with unposted events whose lease is free or expired, and the oldest such firing. */

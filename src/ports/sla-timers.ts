@@ -9,7 +9,10 @@ export interface SlaTimer {
  * and a timer for a moment when nothing is due does nothing.
  */
 export interface SlaTimers {
-  /** Makes sure one timer exists per (incident, at); adding an existing one is a no-op. */
+  /**
+   * Makes sure a sweep wakes up at (or just after) each timer's instant: clocks falling due
+   * together share one wake-up (one per SWEEP_BUCKET_MS), which claims all that is due.
+   */
   ensure(timers: readonly SlaTimer[]): Promise<void>;
   /**
    * Makes sure a worker posts the incident's fired, unposted events (one job per (incident,
@@ -22,7 +25,12 @@ export interface SlaTimers {
 
 /** The BullMQ queue, job names and job data of the timers (shared by producer and processor). */
 export const SLA_QUEUE = 'sla-timers';
+/** A timer for one incident (jobs of earlier versions, and stray copies). */
 export const SLA_TIMER_JOB = 'sla-timer';
+/** A sweep wake-up: claims every clock due by its instant, whatever the incident. */
+export const SLA_SWEEP_JOB = 'sla-sweep';
+/** Instants this close share one sweep wake-up (rounded up: a sweep never wakes early). */
+export const SWEEP_BUCKET_MS = 100;
 export const SLA_POST_QUEUE = 'sla-posts';
 export const SLA_POST_JOB = 'sla-post';
 /** A far-future job whose disappearance tells that the queue's state was wiped. */
@@ -33,6 +41,21 @@ export interface SlaTimerData {
   incident: number;
   /** Epoch milliseconds. */
   at: number;
+}
+
+/** Data of `sla-sweep` jobs. */
+export interface SlaSweepData {
+  /** Epoch milliseconds. */
+  at: number;
+}
+
+/** The sweep wake-up instant for a timer at `at`: the end of its bucket. */
+export function sweepInstant(at: Date): number {
+  return Math.ceil(at.getTime() / SWEEP_BUCKET_MS) * SWEEP_BUCKET_MS;
+}
+
+export function slaSweepJobId(at: number): string {
+  return `sla-sweep-${at}`;
 }
 
 /** Deterministic job id: no ':' and never all digits (BullMQ's rules). */

@@ -2,8 +2,8 @@ import { Redis } from 'ioredis';
 import { ALERT_QUEUE } from '../../src/adapters/queue/alert-queue';
 import { createQueueFactory } from '../../src/adapters/queue/queue-backend';
 import { SLACK_DELIVERY_QUEUE } from '../../src/adapters/queue/slack-delivery-jobs';
-import { SLA_POST_QUEUE, SLA_QUEUE } from '../../src/ports/sla-timers';
-import { queuePrefixOf } from '../support/sla-helpers';
+import { SLA_POST_QUEUE, SLA_QUEUE, sweepInstant } from '../../src/ports/sla-timers';
+import { query, queuePrefixOf } from '../support/sla-helpers';
 import { startStack, storageUnderTest, type Stack } from '../support/stack';
 
 jest.setTimeout(120_000);
@@ -162,15 +162,21 @@ describe.each(backends)(
       expect(queues.map((q) => q.name)).not.toContain(queueName('readiness'));
     });
 
-    it("shows an incident's SLA timer as a delayed job, with its data", async () => {
+    it("shows an incident's SLA timer (its sweep wake-up) as a delayed job, with its data", async () => {
       const reply = await (await stack.slash('declare P1 acme Checkout errors')).reply();
       const n = Number(/INC-(\d+)/.exec(reply)?.[1]);
       expect(n).toBeGreaterThan(0);
+      const [clock] = await query<{ next_at: Date }>(
+        stack,
+        'SELECT next_at FROM sla_clocks WHERE incident_id = $1',
+        [n],
+      );
+      const at = sweepInstant(clock!.next_at);
       const sla = encodeURIComponent(queueName(SLA_QUEUE));
       const queue = await listed(SLA_QUEUE, `?activeQueue=${sla}&status=delayed&jobsPerPage=50`);
-      const timer = queue.jobs.find((j) => j.name === 'sla-timer' && j.data.incident === n);
+      const timer = queue.jobs.find((j) => j.name === 'sla-sweep' && j.data.at === at);
       expect(timer).toBeDefined();
-      expect(timer?.id).toMatch(new RegExp(`^sla-${n}-\\d+$`));
+      expect(timer?.id).toBe(`sla-sweep-${at}`);
       const one = await api<{ job: BoardJob; status: string }>(
         `/queues/${sla}/${encodeURIComponent(timer?.id ?? '')}`,
       );

@@ -6,6 +6,8 @@ import type { NewTimelineEntry } from '../../ports/incident-store';
 import { Scope } from '../../domain/tenants/scope';
 import type {
   ClockChanges,
+  FiringChanges,
+  IncidentEntry,
   NewClock,
   NewSlaEvent,
   SlaEvent,
@@ -24,6 +26,14 @@ import {
   type IncidentRow,
 } from './pg-sla-rows';
 import { INCIDENTS_TO_REPAIR_SQL } from './pg-sla-repair';
+import {
+  APPEND_TIMELINES_SQL,
+  DUE_INCIDENTS_SQL,
+  INSERT_EVENTS_SQL,
+  RECORD_FIRINGS_SQL,
+  firingRecords,
+  timelineRecords,
+} from './pg-sla-batch';
 
 class PgSlaTx implements SlaTx {
   constructor(private readonly c: PoolClient) {}
@@ -187,6 +197,80 @@ class PgSlaTx implements SlaTx {
     );
     if (!rows[0]) throw new Error(`incident ${number} not visible for update`);
     return toSlaIncident(rows[0]);
+  }
+
+  async dueIncidents(now: Date, limit: number): Promise<SlaIncident[]> {
+    const { rows } = await this.c.query<IncidentRow>(DUE_INCIDENTS_SQL, [now, limit]);
+    return rows.map(toSlaIncident);
+  }
+
+  async activeClocksOf(numbers: readonly number[]): Promise<SlaClock[]> {
+    const { rows } = await this.c.query<ClockRow>(
+      `SELECT * FROM sla_clocks WHERE incident_id = ANY($1) AND state IN ('pending', 'breached')
+       ORDER BY id FOR UPDATE`,
+      [numbers],
+    );
+    return rows.map(toClock);
+  }
+
+  async lastUpdatesOf(numbers: readonly number[]): Promise<Map<number, Map<string, Date>>> {
+    const { rows } = await this.c.query<{ incident_id: string; tenant: string; at: Date }>(
+      `SELECT incident_id, t AS tenant, max(at) AS at FROM timeline, unnest(tenant_ids) AS t
+       WHERE incident_id = ANY($1) AND kind = 'update' GROUP BY incident_id, t`,
+      [numbers],
+    );
+    const out = new Map<number, Map<string, Date>>();
+    for (const r of rows) {
+      const n = Number(r.incident_id);
+      const m = out.get(n) ?? new Map<string, Date>();
+      m.set(r.tenant, r.at);
+      out.set(n, m);
+    }
+    return out;
+  }
+
+  async insertEvents(events: readonly NewSlaEvent[]): Promise<boolean[]> {
+    if (events.length === 0) return [];
+    const { rows } = await this.c.query<{ clock_id: string; generation: number; step: string }>(
+      INSERT_EVENTS_SQL,
+      [JSON.stringify(events)],
+    );
+    const key = (clock: number, generation: number, step: string) =>
+      `${clock}/${generation}/${step}`;
+    const made = new Set(rows.map((r) => key(Number(r.clock_id), r.generation, r.step)));
+    return events.map((e) => made.has(key(e.clockId, e.generation, e.step)));
+  }
+
+  async recordFirings(
+    firings: readonly { id: number; changes: FiringChanges }[],
+  ): Promise<SlaClock[]> {
+    if (firings.length === 0) return [];
+    const { rows } = await this.c.query<ClockRow>(RECORD_FIRINGS_SQL, [
+      JSON.stringify(firingRecords(firings)),
+    ]);
+    if (rows.length !== firings.length) throw new Error('SLA clocks not visible for update');
+    return rows.map(toClock);
+  }
+
+  async appendTimelines(entries: readonly IncidentEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    await this.c.query(APPEND_TIMELINES_SQL, [JSON.stringify(timelineRecords(entries))]);
+  }
+
+  async leaseUnpostedOf(
+    numbers: readonly number[],
+    token: string,
+    until: Date,
+    now: Date,
+  ): Promise<SlaEvent[]> {
+    if (numbers.length === 0) return [];
+    const { rows } = await this.c.query<EventRow>(
+      `UPDATE sla_events SET lease_token = $2, lease_until = $3
+       WHERE incident_id = ANY($1) AND posted_at IS NULL AND (lease_until IS NULL OR lease_until <= $4)
+       RETURNING *`,
+      [numbers, token, until, now],
+    );
+    return rows.map(toEvent).sort((a, b) => a.id - b.id);
   }
 
   async activeClocks(afterId: number, limit: number): Promise<SlaClock[]> {

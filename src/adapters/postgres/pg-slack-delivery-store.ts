@@ -67,6 +67,41 @@ export class PgSlackDeliveryStore implements DeliveryFailureLog {
     return { seq: Number(row.next_seq) - count + 1, done: Number(row.done_seq), epoch: row.epoch };
   }
 
+  /**
+   * `allocate` for several channels in one statement (rows locked in channel order, so two
+   * of these never wait on each other in a circle).
+   */
+  async allocateMany(
+    counts: ReadonlyMap<string, number>,
+  ): Promise<Map<string, { seq: number; done: number; epoch: string }>> {
+    const wanted = [...counts].map(([channel, count]) => ({ channel, count }));
+    const rows = await this.db.statement<{
+      channel: string;
+      next_seq: string;
+      done_seq: string;
+      epoch: string;
+    }>(
+      LANES,
+      `INSERT INTO slack_lanes (channel, next_seq)
+       SELECT v.channel, v.count FROM jsonb_to_recordset($1::jsonb) AS v(channel text, count bigint)
+       ORDER BY v.channel
+       ON CONFLICT (channel) DO UPDATE SET next_seq = slack_lanes.next_seq + EXCLUDED.next_seq
+       RETURNING channel, next_seq, done_seq, epoch`,
+      [JSON.stringify(wanted)],
+    );
+    const out = new Map<string, { seq: number; done: number; epoch: string }>();
+    for (const r of rows) {
+      const count = counts.get(r.channel) ?? 0;
+      out.set(r.channel, {
+        seq: Number(r.next_seq) - count + 1,
+        done: Number(r.done_seq),
+        epoch: r.epoch,
+      });
+    }
+    if (out.size !== counts.size) throw new Error('lanes missing after allocation');
+    return out;
+  }
+
   async lane(channel: string): Promise<LaneState | undefined> {
     const rows = await this.db.statement<LaneRow>(
       LANES,

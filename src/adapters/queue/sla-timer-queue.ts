@@ -2,9 +2,11 @@ import type { Clock } from '../../ports/clock';
 import {
   SLA_CANARY_JOB,
   SLA_POST_JOB,
-  SLA_TIMER_JOB,
+  SLA_SWEEP_JOB,
   slaPostJobId,
-  slaTimerJobId,
+  slaSweepJobId,
+  sweepInstant,
+  type SlaSweepData,
   type SlaTimer,
   type SlaTimerData,
   type SlaTimers,
@@ -28,23 +30,27 @@ export const SLA_JOB_OPTIONS = {
 } as const;
 
 /**
- * SLA timers as BullMQ delayed jobs with deterministic ids `sla-<incident>-<epoch ms>`, and
- * post jobs `sla-post-<incident>-<epoch ms>` on a queue of their own.
+ * SLA timers as BullMQ delayed sweep wake-ups with deterministic ids `sla-sweep-<epoch ms>`
+ * (one per SWEEP_BUCKET_MS), and post jobs `sla-post-<incident>-<epoch ms>` on a queue of their
+ * own. (`sla-timer` jobs for one incident, `sla-<incident>-<epoch ms>`, are still processed.)
  */
 export class BullmqSlaTimers implements SlaTimers {
   constructor(
-    private readonly queue: AppQueue<SlaTimerData>,
+    private readonly queue: AppQueue<SlaTimerData | SlaSweepData>,
     private readonly posts: AppQueue<SlaTimerData>,
     private readonly clock: Clock,
   ) {}
 
   async ensure(timers: readonly SlaTimer[]): Promise<void> {
-    const unique = new Map(timers.map((t) => [slaTimerJobId(t), t]));
     const now = this.clock.now().getTime();
-    const jobs = [...unique].map(([jobId, t]) => ({
-      name: SLA_TIMER_JOB,
-      data: { incident: t.incident, at: t.at.getTime() },
-      opts: { ...SLA_JOB_OPTIONS, jobId, delay: Math.max(0, t.at.getTime() - now) },
+    // Instants already past share the next bucket: one sweep claims all that is overdue.
+    const instants = [
+      ...new Set(timers.map((t) => sweepInstant(new Date(Math.max(t.at.getTime(), now))))),
+    ];
+    const jobs = instants.map((at) => ({
+      name: SLA_SWEEP_JOB,
+      data: { at },
+      opts: { ...SLA_JOB_OPTIONS, jobId: slaSweepJobId(at), delay: Math.max(0, at - now) },
     }));
     for (let i = 0; i < jobs.length; i += BULK) await this.queue.addBulk(jobs.slice(i, i + BULK));
   }

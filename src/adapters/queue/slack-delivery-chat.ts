@@ -3,6 +3,7 @@ import type {
   ChatOutbox,
   DeliveryReceipt,
   LiveMessageSource,
+  OutboxItem,
   ReceiptRef,
 } from '../../ports/chat-outbox';
 import type { LiveRegistry } from './slack-delivery-calls';
@@ -136,6 +137,15 @@ class QueuedOutbox implements ChatOutbox {
     await this.producer.post(
       { op: 'call', call: { method: 'postMessage', msg }, ...(receipt ? { receipt } : {}) },
       msg.channel,
+    );
+  }
+
+  async sendAll(items: readonly OutboxItem[]): Promise<void> {
+    await this.producer.postMany(
+      items.map(({ msg, receipt }) => ({
+        data: { op: 'call', call: { method: 'postMessage', msg }, ...(receipt ? { receipt } : {}) },
+        channel: msg.channel,
+      })),
     );
   }
 }

@@ -82,6 +82,45 @@ export class DeliveryProducer {
     return jobs;
   }
 
+  /**
+   * `postAll` for several channels at once: one lane statement and one addBulk for all, each
+   * channel's calls in the order given.
+   */
+  async postMany(items: readonly { data: Unlaned; channel: string }[]): Promise<void> {
+    if (items.length === 0) return;
+    const counts = new Map<string, number>();
+    for (const { channel } of items) counts.set(channel, (counts.get(channel) ?? 0) + 1);
+    const lanes = await this.allocateMany(counts);
+    const used = new Map<string, number>();
+    const jobs = items.map(({ data, channel }) => {
+      const lane = lanes.get(channel) as { seq: number; done: number; epoch: string };
+      const seq = lane.seq + (used.get(channel) ?? 0);
+      used.set(channel, (used.get(channel) ?? 0) + 1);
+      const behind = seq - lane.done - 1;
+      return {
+        name: jobName(data, true),
+        data: { ...data, lane: { channel, seq, epoch: lane.epoch } },
+        opts: {
+          ...DELIVERY_JOB_OPTIONS,
+          priority: BULK_PRIORITY,
+          jobId: laneJobId(channel, seq, lane.epoch),
+          delay: behind > 0 ? parkDelayMs(behind, this.deps.rate) : 0,
+        },
+      };
+    });
+    const added = await this.deps.queue.addBulk(jobs);
+    // As in postAll: a lane's first call may be next though its predecessor finished first.
+    await Promise.all(
+      [...lanes].map(async ([channel, { seq, done }]) => {
+        const behind = seq - done - 1;
+        if (behind <= 0 || behind >= this.deps.rate.burst) return;
+        const head = added[jobs.findIndex((j) => j.data.lane.channel === channel)];
+        const lane = await this.deps.store.lane(channel);
+        if (head && lane && lane.doneSeq >= seq - 1) await head.promote().catch(() => undefined);
+      }),
+    );
+  }
+
   async add(data: Unlaned, opts: AddOptions = {}): Promise<Job<DeliveryJob>> {
     const jobOpts: JobsOptions = {
       ...DELIVERY_JOB_OPTIONS,
@@ -131,6 +170,26 @@ export class DeliveryProducer {
     }
     // Given up here: the event path rejects at its timeout.
     return new Promise<R>(() => undefined);
+  }
+
+  /** One allocation for several channels, after this process's earlier ones for any of them. */
+  private allocateMany(
+    counts: ReadonlyMap<string, number>,
+  ): Promise<Map<string, { seq: number; done: number; epoch: string }>> {
+    const before = [...counts.keys()].map(
+      (c) => this.allocations.get(c)?.catch(() => undefined) ?? Promise.resolve(),
+    );
+    const all = Promise.all(before).then(() => this.deps.store.allocateMany(counts));
+    for (const channel of counts.keys()) {
+      const mine = all.then((m) => m.get(channel) as { seq: number; done: number; epoch: string });
+      mine.catch(() => undefined);
+      this.allocations.set(channel, mine);
+      const forget = () => {
+        if (this.allocations.get(channel) === mine) this.allocations.delete(channel);
+      };
+      mine.then(forget, forget);
+    }
+    return all;
   }
 
   private allocate(

@@ -5,6 +5,8 @@ import { Scope } from '../../../src/domain/tenants/scope';
 import type { NewTimelineEntry } from '../../../src/ports/incident-store';
 import type {
   ClockChanges,
+  FiringChanges,
+  IncidentEntry,
   NewClock,
   NewSlaEvent,
   SlaEvent,
@@ -24,6 +26,17 @@ import {
 } from './memory-db';
 
 const isActive = (state: string) => state === 'pending' || state === 'breached';
+/** The clock's next instant, as migration 012's trigger keeps `next_at`. */
+function nextAt(c: SlaClock): number | undefined {
+  if (c.status === 'pending') {
+    const warn = c.warnTimes[c.warningsSent];
+    return warn && warn < c.dueAt ? warn.getTime() : c.dueAt.getTime();
+  }
+  if (c.status === 'breached' && c.repeatEveryMs)
+    return c.dueAt.getTime() + (c.lastReminderN + 1) * c.repeatEveryMs;
+  return undefined;
+}
+
 const toEvent = ({ leaseToken: _t, leaseUntil: _u, postedAt: _p, ...e }: EventRow): SlaEvent =>
   clone(e);
 
@@ -188,6 +201,58 @@ class MemorySlaTx implements SlaTx {
     });
     if (!row) throw new Error(`incident ${number} not visible for update`);
     return Promise.resolve(row);
+  }
+
+  // The sweep's batch statements, one by one (the fake has no locks to skip).
+  async dueIncidents(now: Date, limit: number): Promise<SlaIncident[]> {
+    const first = new Map<number, number>();
+    for (const c of this.rls.visibleClocks()) {
+      const at = isActive(c.status) ? nextAt(c) : undefined;
+      if (at !== undefined && at <= now.getTime())
+        first.set(c.incident, Math.min(at, first.get(c.incident) ?? Infinity));
+    }
+    const order = [...first].sort((a, b) => a[1] - b[1] || a[0] - b[0]).slice(0, limit);
+    const seen = await Promise.all(order.map(([n]) => this.incident(n)));
+    return seen.filter((i): i is SlaIncident => i !== undefined);
+  }
+
+  async activeClocksOf(numbers: readonly number[]): Promise<SlaClock[]> {
+    const all = await Promise.all(numbers.map((n) => this.clocksOf(n, { activeOnly: true })));
+    return all.flat().sort((a, b) => a.id - b.id);
+  }
+
+  async lastUpdatesOf(numbers: readonly number[]): Promise<Map<number, Map<string, Date>>> {
+    return new Map(
+      await Promise.all(numbers.map(async (n) => [n, await this.lastUpdates(n)] as const)),
+    );
+  }
+
+  async insertEvents(events: readonly NewSlaEvent[]): Promise<boolean[]> {
+    const out: boolean[] = [];
+    for (const e of events) out.push(await this.insertEvent(e));
+    return out;
+  }
+
+  async recordFirings(
+    firings: readonly { id: number; changes: FiringChanges }[],
+  ): Promise<SlaClock[]> {
+    const out: SlaClock[] = [];
+    for (const f of firings) out.push(await this.updateClock(f.id, f.changes));
+    return out;
+  }
+
+  async appendTimelines(entries: readonly IncidentEntry[]): Promise<void> {
+    for (const e of entries) await this.appendTimeline(e.incident, e.entry);
+  }
+
+  async leaseUnpostedOf(
+    numbers: readonly number[],
+    token: string,
+    until: Date,
+    now: Date,
+  ): Promise<SlaEvent[]> {
+    const all = await Promise.all(numbers.map((n) => this.leaseUnposted(n, token, until, now)));
+    return all.flat().sort((a, b) => a.id - b.id);
   }
 
   activeClocks(afterId: number, limit: number): Promise<SlaClock[]> {

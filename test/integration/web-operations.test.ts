@@ -12,7 +12,7 @@ import {
   type Stack,
 } from '../support/stack';
 
-jest.setTimeout(90_000);
+jest.setTimeout(180_000);
 
 describe(`operating the web process (${storageUnderTest()} storage)`, () => {
   let stack: Stack;
@@ -95,6 +95,8 @@ describe('graceful shutdown', () => {
           LOG_LEVEL: 'warn',
         },
         stdio: ['ignore', 'pipe', 'pipe'],
+        // Its own process group: tsx runs the app in a grandchild, which the cleanup kills too.
+        detached: true,
       },
     );
     let output = '';
@@ -123,15 +125,22 @@ describe('graceful shutdown', () => {
         'Declared *INC-1*',
       );
     } finally {
-      child.kill('SIGKILL');
+      try {
+        if (child.exitCode === null && child.pid) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+      child.stdout.destroy();
+      child.stderr.destroy();
       await emulator.stop();
       await rm(dir, { recursive: true, force: true });
     }
   });
 });
 
+/** Polls until ready; the deadline is generous (tsx compiling under load takes a while). */
 async function waitForReady(url: string): Promise<void> {
-  for (let i = 0; i < 150; i++) {
+  for (let i = 0; i < 1200; i++) {
     try {
       if ((await fetch(url)).ok) return;
     } catch {

@@ -10,7 +10,8 @@ class NotRunReporter {
           continue;
         const titles = [...test.ancestorTitles, test.title].join(' ');
         const reason =
-          /\(not run: ([^)]+)\)/.exec(titles)?.[1] ?? 'skipped without a stated reason';
+          /\(not run: ([^)]+)\)/.exec(titles)?.[1] ??
+          'skipped without a stated reason: it.skip, or left out by -t';
         const entry = reasons.get(reason) ?? { tests: 0, files: new Set() };
         entry.tests++;
         entry.files.add(file.testFilePath.replace(/^.*\/test\//, 'test/'));

@@ -11,7 +11,7 @@ import {
   waitForMessage,
 } from '../support/sla-helpers';
 
-jest.setTimeout(60_000);
+jest.setTimeout(180_000);
 
 let stack: Stack;
 

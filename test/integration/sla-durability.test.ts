@@ -15,7 +15,7 @@ import {
   wipeQueue,
 } from '../support/sla-helpers';
 
-jest.setTimeout(60_000);
+jest.setTimeout(180_000);
 
 let stack: Stack;
 

@@ -5,13 +5,13 @@ import {
   messages,
   query,
   run,
-  sleep,
   SLA_CONFIG,
+  slaPastNow,
   timeline,
   waitForMessage,
 } from '../support/sla-helpers';
 
-jest.setTimeout(60_000);
+jest.setTimeout(180_000);
 
 let stack: Stack;
 
@@ -55,12 +55,13 @@ describe(`security incidents and their notification clock (${storageUnderTest()}
       .find((c) => c.args.channel === secret);
     expect(String(invited?.args.users)).toContain('U0CAROL');
 
-    // notifyWithin PT6S: reminders at 2 s, 4 s and 5.5 s, the breach at 6 s.
+    // notifyWithin PT6S: reminders at 2 s, 4 s and 5.5 s, the breach at 6 s. Waited for as
+    // conditions with a generous deadline: a loaded machine is late, not wrong.
     await stack.emulator.waitFor(
       () => messages(stack, secret, /SLA warning.*security notification/).length >= 3 || undefined,
-      9000,
+      60_000,
     );
-    const breach = await waitForMessage(stack, secret, /SLA breach.*security notification/, 5000);
+    const breach = await waitForMessage(stack, secret, /SLA breach.*security notification/, 60_000);
     expect(breach.message.text).toContain('<@U0ALICE>');
     expect(breach.message.text).toContain('<@U0CAROL>');
     expect(breach.message.text).toContain('*acme*');
@@ -84,7 +85,8 @@ describe(`security incidents and their notification clock (${storageUnderTest()}
     expect(await run(stack, `notified INC-${inc.n} all`, 'U0GINA')).toContain(
       'recorded for globex',
     );
-    await sleep(rows[0]!.due_at.getTime() + 800 - Date.now());
+    // Past the due time (a later timer processed), and no breach came.
+    await slaPastNow(stack);
     const secret = (
       await query<{ channel_id: string }>(stack, 'SELECT channel_id FROM incidents WHERE id = $1', [
         inc.n,

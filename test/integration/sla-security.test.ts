@@ -55,13 +55,14 @@ describe(`security incidents and their notification clock (${storageUnderTest()}
       .find((c) => c.args.channel === secret);
     expect(String(invited?.args.users)).toContain('U0CAROL');
 
-    // notifyWithin PT6S: reminders at 2 s, 4 s and 5.5 s, the breach at 6 s. Waited for as
-    // conditions with a generous deadline: a loaded machine is late, not wrong.
-    await stack.emulator.waitFor(
-      () => messages(stack, secret, /SLA warning.*security notification/).length >= 3 || undefined,
-      60_000,
-    );
+    // notifyWithin PT6S: reminders at 2 s, 4 s and 5.5 s, the breach at 6 s. Waited for as a
+    // condition with a generous deadline: a loaded machine is late, not wrong. A late timer
+    // fires only the latest warning due (no burst of stale ones; the schedule itself is unit
+    // tested in sla-clock.test.ts), so on a loaded machine fewer than three may show: one must.
     const breach = await waitForMessage(stack, secret, /SLA breach.*security notification/, 60_000);
+    const warnings = messages(stack, secret, /SLA warning.*security notification/);
+    expect(warnings.length).toBeGreaterThanOrEqual(1);
+    expect(warnings.length).toBeLessThanOrEqual(3);
     expect(breach.message.text).toContain('<@U0ALICE>');
     expect(breach.message.text).toContain('<@U0CAROL>');
     expect(breach.message.text).toContain('*acme*');

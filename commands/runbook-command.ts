@@ -8,6 +8,7 @@ import {
   approveRun,
   cancelRun,
   recentRuns,
+  refuseBadRun,
   rollbackRun,
   runStatus,
   startRun,
@@ -18,6 +19,7 @@ import { DomainError } from '../src/domain/errors';
 import { RUNBOOK_NAMES, runRef } from '../src/domain/runbooks/runbook';
 import {
   parseRunbookCommand,
+  RunParamsError,
   RUNBOOK_USAGE,
   type RunbookCommand,
 } from '../src/domain/runbooks/runbook-command';
@@ -42,9 +44,17 @@ export function runbookCommand(deps: CommandDeps) {
     await ack();
     const actor: Actor = { user: command.user_id, channel: command.channel_id };
     const reply = replier(deps.chat, respond, command.channel_id, command.user_id);
-    await answering(reply, () =>
-      run(deps, actor, parseRunbookCommand(slackTextToPlain(command.text)), reply),
-    );
+    await answering(reply, async () => {
+      let cmd: RunbookCommand;
+      try {
+        cmd = parseRunbookCommand(slackTextToPlain(command.text));
+      } catch (err) {
+        if (err instanceof RunParamsError)
+          await refuseBadRun(runbooks(deps), actor, err.tenant, err);
+        throw err;
+      }
+      await run(deps, actor, cmd, reply);
+    });
   };
 }
 

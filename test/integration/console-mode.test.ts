@@ -86,8 +86,8 @@ describe('console mode (npm start with no Slack tokens)', () => {
   });
 
   it('keeps its data in TENANTOPS_DATA_DIR across runs', async () => {
-    const { code, out } = await runConsole('/incident list acme\n', dataDir);
-    expect(code).toBe(0);
+    const { code, out, err } = await runConsole('/incident list acme\n', dataDir);
+    expect({ code, err: code === 0 ? '' : err }).toEqual({ code: 0, err: '' });
     expect(out).toContain('INC-1');
     expect(out).toContain('Checkout errors for card payments');
   });

@@ -7,8 +7,9 @@ import {
   startEmbeddedPostgres,
   type EmbeddedPostgres,
 } from '../../src/adapters/postgres/embedded-postgres';
+import { realPostgres } from '../support/services';
 
-const REAL_POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test';
+const real = realPostgres();
 
 // Start-up runs initdb (~4 s) on the first open of a data dir.
 jest.setTimeout(60_000);
@@ -147,13 +148,13 @@ describe('embedded Postgres (PGlite over a socket)', () => {
   });
 });
 
-describe('real Postgres 15 (127.0.0.1:5432)', () => {
+real.describe(real.title('real Postgres 15 (TEST_DATABASE_URL)'), () => {
   it('filters a FORCE ROW LEVEL SECURITY table by tenant under SET LOCAL ROLE', async () => {
-    const real = new Pool({ connectionString: REAL_POSTGRES_URL, max: 4 });
+    const db = new Pool({ connectionString: real.url, max: 4 });
     try {
-      await expectRowLevelSecurity(real);
+      await expectRowLevelSecurity(db);
     } finally {
-      await real.end();
+      await db.end();
     }
   });
 });

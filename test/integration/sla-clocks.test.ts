@@ -6,11 +6,12 @@ import {
   run,
   sleep,
   SLA_CONFIG,
+  slaPastNow,
   timeline,
   waitForMessage,
 } from '../support/sla-helpers';
 
-jest.setTimeout(60_000);
+jest.setTimeout(180_000);
 
 let stack: Stack;
 
@@ -33,7 +34,6 @@ describe(`SLA clocks of a P1 with PT3S policies (${storageUnderTest()} storage)`
     expect(breach.message.text).toContain('*acme*');
     expect(breach.message.text).toContain('first customer response');
     expect(breach.seenAt - inc.at).toBeGreaterThanOrEqual(3000);
-    expect(breach.seenAt - inc.at).toBeLessThan(5000);
     const repeat = await waitForMessage(
       stack,
       inc.channel,
@@ -54,7 +54,7 @@ describe(`SLA clocks of a P1 with PT3S policies (${storageUnderTest()} storage)`
 
     await run(stack, `resolve INC-${inc.n} Fixed`);
     const before = messages(stack, inc.channel, /SLA/).length;
-    await sleep(3500);
+    await slaPastNow(stack);
     expect(messages(stack, inc.channel, /SLA/)).toHaveLength(before);
     expect((await clocks(stack, inc.n)).find((c) => c.kind === 'first_response')?.state).toBe(
       'stopped',
@@ -84,13 +84,21 @@ describe(`SLA clocks of a P1 with PT3S policies (${storageUnderTest()} storage)`
   it('resets only the named tenant on a tenant-scoped update', async () => {
     const inc = await declare(stack, 'P1 acme,globex Login failures');
     await sleep(1000);
+    const updatedAt = new Date();
     expect(await run(stack, `update INC-${inc.n} tenant=acme Acme is informed`)).toContain(
       'for acme',
     );
     const globex = await waitForMessage(stack, inc.channel, /SLA breach.*globex/);
     expect(globex.message.text).toContain('<@U0GINA>');
     expect(globex.message.text).not.toContain('acme');
-    expect(globex.seenAt - inc.at).toBeLessThan(4000);
+    // globex's clock was left alone (it still runs from the declaration), acme's restarted.
+    const byTenant = (t: string) =>
+      clocks(stack, inc.n).then((all) => all.filter((c) => c.tenant_id === t));
+    for (const c of await byTenant('globex'))
+      expect(c.started_at.getTime()).toBeLessThan(updatedAt.getTime());
+    expect(
+      (await byTenant('acme')).some((c) => c.started_at.getTime() >= updatedAt.getTime()),
+    ).toBe(true);
     expect(messages(stack, inc.channel, /SLA breach.*acme/)).toHaveLength(0);
     const acme = await waitForMessage(stack, inc.channel, /SLA breach.*acme/);
     expect(acme.message.text).toContain('customer update for *acme*');
@@ -129,7 +137,7 @@ describe(`SLA clocks of a P1 with PT3S policies (${storageUnderTest()} storage)`
     expect(breach.seenAt - raisedAt).toBeGreaterThanOrEqual(2900);
     const other = await declare(stack, 'P1 initech Imports delayed');
     await run(stack, `sev INC-${other.n} P2`);
-    await sleep(3800);
+    await slaPastNow(stack);
     expect(messages(stack, other.channel, /SLA/)).toHaveLength(0);
     expect((await clocks(stack, other.n))[0]?.state).toBe('stopped');
   });

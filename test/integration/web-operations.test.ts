@@ -95,13 +95,18 @@ describe('graceful shutdown', () => {
           LOG_LEVEL: 'warn',
         },
         stdio: ['ignore', 'pipe', 'pipe'],
+        // Its own process group: tsx runs the app in a grandchild, which the cleanup kills too.
+        detached: true,
       },
     );
     let output = '';
     child.stdout.on('data', (c: Buffer) => (output += c.toString()));
     child.stderr.on('data', (c: Buffer) => (output += c.toString()));
     try {
-      await waitForReady(`http://127.0.0.1:${port}/readyz`, () => output);
+      await waitForReady(`http://127.0.0.1:${port}/readyz`);
+      // What counts is what shutdown prints: a readiness probe that timed out while a loaded
+      // machine was still starting the app logs a warning, which is not this test's business.
+      output = '';
       // Slack is slow: the declare is still creating its channel when SIGTERM arrives.
       emulator.failNext('conversations.create', { status: 503, count: 1 });
       const res = await signedSlashCommand(
@@ -118,26 +123,27 @@ describe('graceful shutdown', () => {
       expect(res.status).toBe(200);
       child.kill('SIGTERM');
       const code = await new Promise((resolve) => child.on('exit', resolve));
-      // Nothing went wrong: no error lines (a readiness probe that timed out while the loaded
-      // machine was starting is a warning, not a failure of the shutdown).
-      const errors = output
-        .split('\n')
-        .filter((line) => line.trim() !== '' && !/"level":(30|40),/.test(line));
-      expect({ code, errors }).toEqual({ code: 0, errors: [] });
+      expect({ code, output }).toEqual({ code: 0, output: '' });
       expect(JSON.stringify(emulator.responsesTo('sigterm')[0]?.body)).toContain(
         'Declared *INC-1*',
       );
     } finally {
-      child.kill('SIGKILL');
+      try {
+        if (child.exitCode === null && child.pid) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+      child.stdout.destroy();
+      child.stderr.destroy();
       await emulator.stop();
       await rm(dir, { recursive: true, force: true });
     }
   });
 });
 
-// Generous: on a loaded 2-core machine the child's tsx compile + embedded Postgres take a while.
-async function waitForReady(url: string, output: () => string): Promise<void> {
-  for (let i = 0; i < 900; i++) {
+/** Polls until ready; the deadline is generous (tsx compiling under load takes a while). */
+async function waitForReady(url: string): Promise<void> {
+  for (let i = 0; i < 1200; i++) {
     try {
       if ((await fetch(url)).ok) return;
     } catch {
@@ -145,5 +151,5 @@ async function waitForReady(url: string, output: () => string): Promise<void> {
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`${url} never became ready; the process printed:\n${output()}`);
+  throw new Error(`${url} never became ready`);
 }

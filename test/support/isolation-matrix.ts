@@ -18,7 +18,10 @@ export const INCIDENT_KINDS = {
 } as const;
 export type IncidentKind = keyof typeof INCIDENT_KINDS;
 
-/** Every actor holds commander + comms on its tenants (and on initech, the neutral third). */
+/**
+ * Every actor holds commander + comms + approver on its tenants (and commander on initech, the
+ * neutral third); U0ADMIN, a platform-wide commander, sets the cells up (declares, starts runs).
+ */
 export const MATRIX_CONFIG = (mode: 'channel' | 'thread') => `
 tenants:
   - { id: acme, name: Acme Corp, plan: enterprise, commsChannel: C0ACMECOMM }
@@ -35,14 +38,18 @@ roles:
   - { user: U0ADMIN, tenant: '*', role: commander }
   - { user: U0ACME, tenant: acme, role: commander }
   - { user: U0ACME, tenant: acme, role: comms }
+  - { user: U0ACME, tenant: acme, role: approver }
   - { user: U0ACME, tenant: initech, role: commander }
   - { user: U0GLOBEX, tenant: globex, role: commander }
   - { user: U0GLOBEX, tenant: globex, role: comms }
+  - { user: U0GLOBEX, tenant: globex, role: approver }
   - { user: U0GLOBEX, tenant: initech, role: commander }
   - { user: U0BOTH, tenant: acme, role: commander }
   - { user: U0BOTH, tenant: acme, role: comms }
+  - { user: U0BOTH, tenant: acme, role: approver }
   - { user: U0BOTH, tenant: globex, role: commander }
   - { user: U0BOTH, tenant: globex, role: comms }
+  - { user: U0BOTH, tenant: globex, role: approver }
   - { user: U0BOTH, tenant: initech, role: commander }
 `;
 
@@ -123,7 +130,46 @@ export async function snapshot(stack: Stack, incidents: readonly number[]): Prom
       await q('SELECT * FROM sla_events WHERE incident_id = ANY($1)'),
       (r: { tenant_id: string }) => [r.tenant_id],
     );
+    add(
+      'postmortems',
+      await q('SELECT * FROM postmortems WHERE incident_id = ANY($1)'),
+      (r: { tenant_ids: string[] }) => r.tenant_ids,
+    );
+    add(
+      'postmortem_versions',
+      await q('SELECT * FROM postmortem_versions WHERE incident_id = ANY($1)'),
+      (r: { tenant_ids: string[] }) => r.tenant_ids,
+    );
     return rows;
+  });
+}
+
+/** A run and every run made after `since` (their steps too), read platform-wide. */
+export async function runSnapshot(stack: Stack, run: number, since: number): Promise<Row[]> {
+  return stack.runtime.storage.db.scoped(ALL, async (c) => {
+    const runs = (
+      await c.query('SELECT * FROM runbook_runs WHERE id = $1 OR id > $2', [run, since])
+    ).rows as { id: string; tenant_id: string }[];
+    const steps = (
+      await c.query(
+        'SELECT * FROM runbook_steps WHERE run_id = $1 OR run_id > $2 ORDER BY run_id, idx',
+        [run, since],
+      )
+    ).rows as { run_id: string; idx: number; tenant_id: string }[];
+    return [
+      ...runs.map((r) => ({
+        table: 'runbook_runs',
+        key: `runbook_runs/${r.id}`,
+        tenants: [r.tenant_id],
+        json: JSON.stringify(r),
+      })),
+      ...steps.map((r) => ({
+        table: 'runbook_steps',
+        key: `runbook_steps/${r.run_id}/${r.idx}`,
+        tenants: [r.tenant_id],
+        json: JSON.stringify(r),
+      })),
+    ];
   });
 }
 

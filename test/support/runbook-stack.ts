@@ -94,8 +94,13 @@ async function adminQuery(url: string, text: string): Promise<void> {
 
 /** The demo config with the target's app role and a short step lease (a killed worker's step comes back soon). */
 export function runbookConfig(target: TestTarget, opts: { migrationsDir?: string } = {}): string {
+  return `${DEMO_CONFIG}${runbookSettings(target, opts)}`;
+}
+
+/** Just the runbooks' lines of that config, to append to another config. */
+export function runbookSettings(target: TestTarget, opts: { migrationsDir?: string } = {}): string {
   const migrations = opts.migrationsDir ? `, migrationsDir: '${opts.migrationsDir}'` : '';
-  return `${DEMO_CONFIG}
+  return `
 target: { schemaPattern: 'tenant_{id}', appRole: ${target.appRole}${migrations} }
 runbooks: { stepLease: PT3S }
 `;

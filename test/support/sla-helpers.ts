@@ -71,6 +71,17 @@ export async function waitForMessage(
   return { message, seenAt: Date.now() };
 }
 
+/**
+ * A positive signal that the SLA timers and their posts got past everything due by now: a
+ * control P1 incident on initech, declared now, whose first reminder (two 3 s windows later) is
+ * awaited; timers and posts due before that have been processed by then. Then check for absence.
+ */
+export async function slaPastNow(stack: Stack): Promise<void> {
+  const control = await declare(stack, 'P1 initech Control for a later signal');
+  await waitForMessage(stack, control.channel, /SLA still breached\* \(reminder 1\)/, 60_000);
+  await run(stack, `resolve INC-${control.n} Control done`);
+}
+
 export async function query<T>(stack: Stack, sql: string, params: unknown[] = []): Promise<T[]> {
   return stack.runtime.storage.db.scoped(
     ALL,

@@ -79,8 +79,35 @@ export interface SlashResult {
   reply(timeoutMs?: number): Promise<string>;
 }
 
+/**
+ * Stacks started and not yet stopped, on the test realm's global: a file whose beforeAll timed
+ * out never gets to stop its stack, so test/support/node-environment.js stops what is left at
+ * teardown (and jest exits without --forceExit).
+ */
+const OPEN_STACKS = '__tenantopsOpenStacks';
+function openStacks(): Set<Promise<Stack>> {
+  const g = globalThis as unknown as Record<string, Set<Promise<Stack>> | undefined>;
+  return (g[OPEN_STACKS] ??= new Set());
+}
+
 /** A whole tenantops (real runtime, real HTTP, signed requests) against the Slack emulator. */
-export async function startStack(opts: StackOptions = {}): Promise<Stack> {
+export function startStack(opts: StackOptions = {}): Promise<Stack> {
+  const open = openStacks();
+  const starting: Promise<Stack> = startStackNow(opts).then((stack) => {
+    const stop = stack.stop.bind(stack);
+    let stopped: Promise<void> | undefined;
+    stack.stop = () => {
+      open.delete(starting);
+      return (stopped ??= stop());
+    };
+    return stack;
+  });
+  open.add(starting);
+  starting.catch(() => open.delete(starting));
+  return starting;
+}
+
+async function startStackNow(opts: StackOptions): Promise<Stack> {
   const emulator = new SlackEmulator({
     tokens: [EMULATOR_TOKEN],
     rateLimit: opts.slackRateLimit ?? false,

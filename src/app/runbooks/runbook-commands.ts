@@ -92,6 +92,24 @@ export async function startRun(deps: RunbookDeps, actor: Actor, req: RunRequest)
   return run;
 }
 
+/**
+ * `/runbook run` with bad parameters: refused (and audited) first when the actor may not run
+ * runbooks on `tenant`, so a tenant one has no role on reads the same whatever else was typed;
+ * otherwise `error` (what is wrong with the parameters) stands.
+ */
+export async function refuseBadRun(
+  deps: RunbookDeps,
+  actor: Actor,
+  tenant: string,
+  error: DomainError,
+): Promise<never> {
+  const guarded = await scopeOf(deps.incidents, actor.user);
+  await recordDenials(deps.incidents, actor, () =>
+    Promise.resolve(authorize(guarded, 'runbook_run', [tenant])),
+  );
+  throw error;
+}
+
 /** The incident a run belongs to: `incident=INC-n`, else the incident channel it was run from. */
 async function incidentOf(
   deps: RunbookDeps,

@@ -22,6 +22,19 @@ export const RUNBOOK_USAGE = [
   '`/runbook status RB-n` · `/runbook approve RB-n` · `/runbook cancel RB-n` · `/runbook rollback RB-n`',
 ].join('\n');
 
+/**
+ * Bad parameters of a run on a well-formed tenant id. The tenant is kept so that whoever may not
+ * run runbooks there is refused (and audited) before being told what is wrong with the rest.
+ */
+export class RunParamsError extends DomainError {
+  constructor(
+    readonly tenant: string,
+    cause: DomainError,
+  ) {
+    super(cause.code, cause.message);
+  }
+}
+
 function usage(code: string, problem: string): DomainError {
   return new DomainError(code, `${problem}\nUsage:\n${RUNBOOK_USAGE}`);
 }
@@ -49,12 +62,14 @@ export function parseRunbookCommand(text: string): RunbookCommand {
           'bad_tenant',
           `${tenant ? `"${tenant}" is not a tenant id (${TENANT_ID_RULE})` : 'Name the tenant'}.\nUsage: \`/runbook run ${name} <tenant> ${usageOf(name)}\``,
         );
-      return {
-        kind: 'run',
-        runbook: name,
-        tenant: tenant.toLowerCase(),
-        ...parseRunbookParams(name, rest),
-      };
+      let params: ReturnType<typeof parseRunbookParams>;
+      try {
+        params = parseRunbookParams(name, rest);
+      } catch (err) {
+        if (err instanceof DomainError) throw new RunParamsError(tenant.toLowerCase(), err);
+        throw err;
+      }
+      return { kind: 'run', runbook: name, tenant: tenant.toLowerCase(), ...params };
     }
     case 'status':
     case 'approve':

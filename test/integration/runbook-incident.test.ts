@@ -276,9 +276,23 @@ describe(`incident runbooks on a ${storageUnderTest()} tenantops with a real tar
     const restore = Number(
       /^RB-(\d+) tenant-restore started/.exec(step(r, 'start-restore')?.output ?? '')?.[1],
     );
-    expect(step(r, 'start-restore')?.output).toContain('restores the whole tenant');
+    // A restore of the damaged tables only: the other tables keep their data.
+    expect(step(r, 'start-restore')?.output).toMatch(
+      /tables=(\w+,)*orders(,\w+)*: it replaces only the rows of .*orders.* \(the other tables keep their data\)/,
+    );
     const waiting = await waitForRun(stack, restore, (x) => x.state === 'waiting_approval');
     expect(step(waiting, 'pause-writes')?.state).toBe('done');
+    expect(step(waiting, 'approve-swap')?.state).toBe('waiting_approval');
+    expect(
+      (
+        await stack.runtime.storage.db.scoped(ALL, (c) =>
+          c.query<{ params: Record<string, string> }>(
+            'SELECT params FROM runbook_runs WHERE id = $1',
+            [restore],
+          ),
+        )
+      ).rows[0]?.params.tables,
+    ).toMatch(/orders/);
     expect(step(r, 'customer-draft')?.output).toContain('nothing was sent to the customer');
     // Cancelled, the restore leaves acme writable on its untouched live schema.
     await runbook(stack, `cancel RB-${restore}`);

@@ -2,7 +2,7 @@ import { DomainError } from '../../domain/errors';
 import type { BackupChoice } from '../../domain/backups/backup-chain';
 import type { BackupRecord } from '../../domain/backups/backup';
 import { isolatedSchemaName } from '../../domain/backups/tenant-schema';
-import type { RunbookDef, StepContext, StepDef } from './runbook-def';
+import type { RunbookDef, StepContext, StepDef, StepOps } from './runbook-def';
 
 const HOUR = 60 * 60 * 1000;
 
@@ -360,23 +360,63 @@ export const restoreRunbook: RunbookDef = {
     everyMs: HOUR,
     async check(ctx) {
       const target = ctx.target();
+      const problems: string[] = [];
       const state = await target.writesPaused(ctx.tenant);
-      if (state.paused || state.readOnly)
-        return { ok: false, summary: `writes are paused on ${state.schema}` };
+      if (state.paused || state.readOnly) problems.push(`writes are paused on ${state.schema}`);
       // Rows should only grow from what was restored; a table that lost rows is a warning sign.
       const restored = (ctx.context.restoredRows ?? {}) as Record<string, number>;
       const counts = await target.tableCounts(ctx.tenant);
       const shrunk = counts.filter((c) => c.rows < (restored[c.table] ?? 0) * 0.9);
       const rows = counts.reduce((n, c) => n + c.rows, 0);
       if (shrunk.length > 0)
-        return {
-          ok: false,
-          summary: `fewer rows than restored in ${shrunk.map((c) => `${c.table} (${c.rows} < ${restored[c.table] ?? 0})`).join(', ')}`,
-        };
+        problems.push(
+          `fewer rows than restored in ${shrunk.map((c) => `${c.table} (${c.rows} < ${restored[c.table] ?? 0})`).join(', ')}`,
+        );
+      const alerts = await errorAlertsSince(ctx, watchSince(ctx));
+      if (alerts.firing.length > 0) problems.push(alerts.text);
+      if (problems.length > 0) return { ok: false, summary: problems.join('; ') };
       return {
         ok: true,
-        summary: `writable on ${state.schema}; ${rows} rows in ${counts.length} tables`,
+        summary: `writable on ${state.schema}; ${rows} rows in ${counts.length} tables; ${alerts.text}`,
       };
     },
   },
 };
+
+/** Severities that count as the tenant's error alerts (PagerDuty's and Alertmanager's names). */
+const ERROR_SEVERITY = /^(critical|error|fatal|emergency)$/i;
+
+/** Since the previous after-care check; for the first, since writes came back. */
+function watchSince(ctx: StepContext): Date {
+  const last = ctx.context.watchCheckedAt as string | undefined;
+  if (last) return new Date(last);
+  const resumed = ctx.run.steps.find((s) => s.id === 'resume-writes');
+  return resumed?.finishedAt ?? ctx.run.finishedAt ?? ctx.run.createdAt;
+}
+
+/** The tenant's error or critical alerts firing (now, or at some time since `since`). */
+async function errorAlertsSince(
+  ctx: StepContext,
+  since: Date,
+): Promise<{ firing: string[]; text: string }> {
+  let history: StepOps['alerts'];
+  try {
+    history = ctx.ops().alerts;
+  } catch {
+    history = undefined;
+  }
+  if (!history) return { firing: [], text: 'error alerts not checked (no alert history here)' };
+  const alerts = (await history.recentAlerts(ctx.tenant, since, 50)).filter((a) =>
+    ERROR_SEVERITY.test(a.severityHint ?? ''),
+  );
+  const firing = alerts.map(
+    (a) =>
+      `${a.name} (${a.severityHint}, ${a.status === 'resolved' ? `resolved ${a.endsAt?.toISOString() ?? ''}`.trim() : a.status} since ${a.startsAt.toISOString()})`,
+  );
+  return {
+    firing,
+    text: firing.length
+      ? `${firing.length} error alert${firing.length === 1 ? '' : 's'} on ${ctx.tenant} since ${since.toISOString()}: ${firing.slice(0, 5).join(', ')}${firing.length > 5 ? ` (+${firing.length - 5} more)` : ''}`
+      : `no error alert since ${since.toISOString()}`,
+  };
+}

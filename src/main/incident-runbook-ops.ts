@@ -20,10 +20,12 @@ export function incidentRunbookOps(
   keys: TenantKeys,
 ): IncidentRunbookOps {
   const metrics = targetHttpFromConfig(ctx.config.file.target, ctx.config.env).metrics;
+  const alerts = new PgTenantAlerts(ctx.storage.db);
   return {
     keys,
+    alerts,
     load: makeTenantLoadSource({
-      alerts: new PgTenantAlerts(ctx.storage.db),
+      alerts,
       ...(metrics ? { metrics } : {}),
       clock: ctx.clock,
     }),

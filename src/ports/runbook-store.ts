@@ -22,6 +22,11 @@ export interface RunChanges {
   /** Merged into the run's context (facts steps pass on). */
   context?: Record<string, unknown>;
   messageTs?: string;
+  /**
+   * The incident the run belongs to, set only if it has none (leak response links the security
+   * incident it opened, so later steps' notes reach that incident's timeline).
+   */
+  incident?: number;
 }
 
 export interface StepChanges {

@@ -74,6 +74,26 @@ export interface SwapResult {
   changed: boolean;
 }
 
+/** `replaceTables`: per table, the rows the restore deleted, rewrote and added in the live schema. */
+export interface TableReplaceResult {
+  tenant: string;
+  /** The live schema whose tables were rewritten. */
+  schema: string;
+  /** Where the replaced rows are kept (for rollback). */
+  kept: string;
+  tables: { name: string; deleted: number; updated: number; inserted: number }[];
+  /** False when an earlier attempt had already done it (the kept schema was there). */
+  changed: boolean;
+}
+
+export interface TablePutBackResult {
+  schema: string;
+  kept: string;
+  tables: string[];
+  /** False when there was nothing kept (already put back). */
+  changed: boolean;
+}
+
 /**
  * The SaaS's tenant-data Postgres (`TARGET_DATABASE_URL`, PRODUCT §8) as the data runbooks use
  * it. Every operation checks the target's real state first, so running it twice is harmless
@@ -107,10 +127,32 @@ export interface TargetSystem
   verifyReadable(chain: BackupChain): Promise<void>;
   /** Rebuilds the chain's schema and data into `isolatedSchema` (dropped first if it exists). */
   restoreInto(tenant: string, chain: BackupChain, isolatedSchema: string): Promise<RestoreResult>;
-  /** Row counts and SHA-256 per table, constraints, indexes, FKs and sequences against the backup. */
-  validate(isolatedSchema: string, backup: BackupRecord): Promise<ValidationReport>;
+  /**
+   * Row counts and SHA-256 per table, constraints, indexes, FKs and sequences against the
+   * backup; only `opts.tables` when given.
+   */
+  validate(
+    isolatedSchema: string,
+    backup: BackupRecord,
+    opts?: { tables?: readonly string[] },
+  ): Promise<ValidationReport>;
   /** Points the tenant's routing at `toSchema` (atomically); the schema it left stays. */
   swap(tenant: string, toSchema: string, opts?: { version?: number }): Promise<SwapResult>;
+  /**
+   * `tenant-restore tables=`: in one transaction, copies the live rows of `tables` into
+   * `keepSchema`, then makes those tables' rows equal to `fromSchema`'s (matched by primary key),
+   * sequences past the max ids. Foreign keys of other tables that would be left pointing at
+   * nothing fail it first, naming the constraint, with nothing changed. Done already
+   * (`keepSchema` there): `changed: false`.
+   */
+  replaceTables(
+    tenant: string,
+    fromSchema: string,
+    tables: readonly string[],
+    keepSchema: string,
+  ): Promise<TableReplaceResult>;
+  /** Puts the rows kept by `replaceTables` back (same checks, one transaction); drops `keepSchema`. */
+  putBackTables(tenant: string, keepSchema: string): Promise<TablePutBackResult>;
   /** Drops a schema no tenant is routed to (never a live one); false when it was not there. */
   dropSchema(name: string): Promise<{ dropped: boolean }>;
   close(): Promise<void>;

@@ -213,6 +213,26 @@ describe(`incident runbooks on a ${storageUnderTest()} tenantops with a real tar
     expect(step(r, 'integrity')?.output).toMatch(/damaged table.*orders/);
     expect(step(r, 'offer-restore')?.output).toMatch(/tenant-restore offered/);
 
+    // Run without incident=, it belongs to the security incident it opened from that step on:
+    // the later steps' notes are on that incident's timeline.
+    const linked = await stack.runtime.storage.db.scoped(ALL, async (c) => ({
+      run: (
+        await c.query<{ incident_id: string | null }>(
+          'SELECT incident_id FROM runbook_runs WHERE id = $1',
+          [leak],
+        )
+      ).rows[0]?.incident_id,
+      timeline: (
+        await c.query<{ text: string }>(
+          `SELECT text FROM timeline WHERE incident_id = $1 AND kind = 'runbook' ORDER BY id`,
+          [incident],
+        )
+      ).rows.map((e) => e.text),
+    }));
+    expect(Number(linked.run)).toBe(incident);
+    expect(linked.timeline.join('\n')).toMatch(/Rotate the tenant's key.*done/);
+    expect(linked.timeline.join('\n')).toMatch(/RLS audit/);
+
     // The audit-log extract is a file in the incident: acme's rows only.
     const file = await stack.emulator.waitFor(() =>
       stack.emulator.files.find((f) => f.filename === `audit-acme-INC-${incident}.csv`),
@@ -276,9 +296,23 @@ describe(`incident runbooks on a ${storageUnderTest()} tenantops with a real tar
     const restore = Number(
       /^RB-(\d+) tenant-restore started/.exec(step(r, 'start-restore')?.output ?? '')?.[1],
     );
-    expect(step(r, 'start-restore')?.output).toContain('restores the whole tenant');
+    // A restore of the damaged tables only: the other tables keep their data.
+    expect(step(r, 'start-restore')?.output).toMatch(
+      /tables=(\w+,)*orders(,\w+)*: it replaces only the rows of .*orders.* \(the other tables keep their data\)/,
+    );
     const waiting = await waitForRun(stack, restore, (x) => x.state === 'waiting_approval');
     expect(step(waiting, 'pause-writes')?.state).toBe('done');
+    expect(step(waiting, 'approve-swap')?.state).toBe('waiting_approval');
+    expect(
+      (
+        await stack.runtime.storage.db.scoped(ALL, (c) =>
+          c.query<{ params: Record<string, string> }>(
+            'SELECT params FROM runbook_runs WHERE id = $1',
+            [restore],
+          ),
+        )
+      ).rows[0]?.params.tables,
+    ).toMatch(/orders/);
     expect(step(r, 'customer-draft')?.output).toContain('nothing was sent to the customer');
     // Cancelled, the restore leaves acme writable on its untouched live schema.
     await runbook(stack, `cancel RB-${restore}`);

@@ -93,21 +93,23 @@ const deniedKeys: TenantKeys = {
   health: () => Promise.resolve({ state: 'ok', backend: 'vault' }),
 };
 
-function setup() {
+async function setup() {
   const target = new FakeTarget();
   const w = makeRunbookWorld({
     runbooks: { 'tenant-leak-response': leakRunbook },
     target: target as unknown as TargetSystem,
   });
+  // The security incident the step "opens" is a real one of the world (the run links to it).
+  const incident = await w.seed(['acme']);
   const ops: IncidentRunbookOps = {
     keys: deniedKeys,
     audit: { rowsOf: () => Promise.resolve([]) },
     security: {
       openOrJoin: () =>
         Promise.resolve({
-          number: 7,
+          number: incident.number,
           opened: true,
-          actions: ['declared INC-7 as P1'],
+          actions: [`declared INC-${incident.number} as P1`],
           channel: null,
           threadTs: null,
           declaredAt: w.clock.now(),
@@ -118,12 +120,12 @@ function setup() {
     startFollowUp: () => Promise.reject(new Error('unused')),
   };
   w.deps.ops = ops;
-  return { w, target };
+  return { w, target, incident };
 }
 
 describe('tenant-leak-response when a step after the containment fails', () => {
   it('keeps the endpoint blocked and the tenant read-only, and says so; rollback lifts both', async () => {
-    const { w, target } = setup();
+    const { w, target } = await setup();
     const run = await startRun(w.deps, w.actor('acme'), {
       runbook: 'tenant-leak-response',
       tenant: 'acme',
@@ -150,6 +152,34 @@ describe('tenant-leak-response when a step after the containment fails', () => {
     const rolled = await w.store.get(Scope.of(['acme']), run.number);
     expect(rolled?.state).toBe('rolled_back');
     expect([target.blocked, target.paused]).toEqual([[], false]);
+  });
+});
+
+describe('tenant-leak-response run without incident=', () => {
+  it('is linked to the security incident it opened: later steps reach its timeline', async () => {
+    const { w, incident } = await setup();
+    const run = await startRun(w.deps, w.actor('acme'), {
+      runbook: 'tenant-leak-response',
+      tenant: 'acme',
+      params: { endpoint: '/api/v1/export' },
+      dryRun: false,
+      sandbox: false,
+    });
+    expect(run.incident).toBeNull();
+    await w.work();
+    const linked = await w.store.get(Scope.of(['acme']), run.number);
+    expect(linked?.incident).toBe(incident.number);
+    await approveRun(w.deps, { user: RUNBOOK_PEOPLE.approver }, run.number);
+    await w.work();
+    const onTimeline = w.db.tables.timeline
+      .filter((e) => e.incident === incident.number && e.kind === 'runbook')
+      .map((e) => e.text);
+    // The security-incident step's own note, then the steps after it (read-only, the failure).
+    expect(onTimeline.some((t) => t.includes('Open or join a P1 security incident'))).toBe(true);
+    expect(onTimeline.some((t) => /read-only/i.test(t) && !t.includes('Open or join'))).toBe(true);
+    expect(onTimeline.some((t) => t.includes('Vault denied'))).toBe(true);
+    // A run already given an incident keeps it (set only if none).
+    expect((await w.store.get(Scope.of(['acme']), run.number))?.incident).toBe(incident.number);
   });
 });
 

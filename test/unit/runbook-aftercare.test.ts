@@ -1,5 +1,6 @@
 // What a run needs besides its steps, on in-memory ports: the RTO check (a breach posted once),
 // the after-care watch, the reconciler that puts lost jobs back, and the RPO watch.
+import { restoreRunbook } from '../../src/app/runbooks/data-runbooks';
 import { checkRto, runWatch } from '../../src/app/runbooks/runbook-aftercare';
 import { approveRun, startRun, type RunRequest } from '../../src/app/runbooks/runbook-commands';
 import type { RunbookDef } from '../../src/app/runbooks/runbook-def';
@@ -8,6 +9,8 @@ import { rpoWatch } from '../../src/app/runbooks/runbook-schedule';
 import type { Actor } from '../../src/app/incident-deps';
 import type { Run } from '../../src/domain/runbooks/runbook';
 import { Scope } from '../../src/domain/tenants/scope';
+import type { LoadAlert } from '../../src/domain/target/tenant-load';
+import type { TargetSystem } from '../../src/ports/target-system';
 import {
   makeRunbookWorld,
   RUNBOOK_PEOPLE,
@@ -143,6 +146,117 @@ describe('the after-care watch', () => {
     expect(reasons).toContain(`RB-${run.number} tenant-restore: watch check 2: 3 error alerts`);
     expect(reasons).toContain(
       `RB-${run.number} tenant-restore: final report after 3 checks: 1 check(s) saw a problem; latest: rows as expected`,
+    );
+  });
+});
+
+describe("the restore's after-care check", () => {
+  /** The tenant's alerts as PgTenantAlerts answers: firing now, or resolved since `since`. */
+  function setupRestoreWatch() {
+    const steps = new ScriptedSteps();
+    const alerts: (LoadAlert & { tenant: string })[] = [];
+    const asked: Date[] = [];
+    const target = {
+      writesPaused: (tenant: string) =>
+        Promise.resolve({
+          tenant,
+          schema: 'tenant_acme',
+          readOnly: false,
+          writable: [],
+          paused: false,
+          heldGrants: null,
+        }),
+      tableCounts: () => Promise.resolve([{ table: 'orders', rows: 150, exact: true }]),
+    };
+    const w = makeRunbookWorld({
+      runbooks: {
+        'tenant-restore': scriptedRunbook(steps, RESTORE, {
+          rto: true,
+          watch: { ...restoreRunbook.watch!, checks: 3 },
+        }),
+      },
+      target: target as unknown as TargetSystem,
+    });
+    w.deps.ops = {
+      audit: { rowsOf: () => Promise.resolve([]) },
+      tenantIds: () => Promise.resolve(['acme']),
+      startFollowUp: () => Promise.reject(new Error('unused')),
+      alerts: {
+        recentAlerts(tenant, since) {
+          asked.push(since);
+          return Promise.resolve(
+            alerts.filter(
+              (a) =>
+                a.tenant === tenant &&
+                (a.status !== 'resolved' || (a.endsAt !== null && a.endsAt >= since)),
+            ),
+          );
+        },
+      },
+    };
+    const alert = (over: Partial<LoadAlert> & { tenant?: string }) =>
+      alerts.push({
+        tenant: 'acme',
+        name: 'HighErrorRate',
+        status: 'firing',
+        severityHint: 'critical',
+        summary: '5xx above 5%',
+        startsAt: w.clock.now(),
+        endsAt: null,
+        ...over,
+      });
+    return { w, alert, asked };
+  }
+
+  it("reports the tenant's error and critical alerts since the previous check, not warnings or other tenants'", async () => {
+    const { w, alert, asked } = setupRestoreWatch();
+    const run = await startRun(w.deps, w.actor('acme'), {
+      runbook: 'tenant-restore',
+      tenant: 'acme',
+      params: {},
+      dryRun: false,
+      sandbox: false,
+    });
+    await w.work();
+    await approveRun(w.deps, approver, run.number);
+    await w.work();
+    const resumedAt = (await runOf(w, run.number)).steps[2]?.finishedAt;
+    // Before check 1: a warning on acme and a critical alert on globex only.
+    alert({ name: 'SlowQueries', severityHint: 'warning' });
+    alert({ tenant: 'globex', name: 'GlobexDown' });
+    w.later(HOUR);
+    await w.work();
+    let watch = (await runOf(w, run.number)).steps[3];
+    expect(watch?.output).toMatch(
+      /^1\/3 checks, 0 with a problem — latest: writable on tenant_acme; 150 rows in 1 tables; no error alert since /,
+    );
+    expect(asked[0]).toEqual(resumedAt);
+
+    // Between checks 1 and 2: a critical alert fires on acme and resolves again.
+    w.later(HOUR / 2);
+    alert({ name: 'HighErrorRate', status: 'resolved', endsAt: at(HOUR + HOUR / 2 + 60_000) });
+    w.later(HOUR / 2);
+    await w.work();
+    watch = (await runOf(w, run.number)).steps[3];
+    expect(asked[1]).toEqual(at(HOUR));
+    expect(watch?.output).toContain(
+      '2/3 checks, 1 with a problem — latest: 1 error alert on acme since',
+    );
+    expect(watch?.output).toContain('HighErrorRate (critical, resolved');
+    expect(w.audit.entries.map((e) => e.reason).join('\n')).toMatch(
+      new RegExp(
+        `RB-${run.number} tenant-restore: watch check 2: 1 error alert on acme .*HighErrorRate`,
+      ),
+    );
+
+    // Check 3 looks only since check 2: the resolved alert is behind it.
+    w.later(HOUR);
+    await w.work();
+    watch = (await runOf(w, run.number)).steps[3];
+    expect(asked[2]).toEqual(at(2 * HOUR));
+    expect(watch).toMatchObject({ state: 'done' });
+    expect(watch?.output).toMatch(
+      /^3\/3 checks, 1 with a problem — latest: writable on tenant_acme; .*no error alert since/,
     );
   });
 });

@@ -208,7 +208,10 @@ describe("each runbook's parameters", () => {
 
 const USAGES = [
   ['tenant-backup', '[kind=full|incremental] [--dry-run]'],
-  ['tenant-restore', '[backup=<id>] [at=<ISO time>] [incident=INC-n] [--sandbox] [--dry-run]'],
+  [
+    'tenant-restore',
+    '[backup=<id>] [at=<ISO time>] [tables=<t1,t2>] [incident=INC-n] [--sandbox] [--dry-run]',
+  ],
   ['tenant-migrate', 'migration=<NNNN_name> [incident=INC-n] [--dry-run]'],
   ['tenant-leak-response', '[endpoint=<path>] [incident=INC-n] [--dry-run]'],
   ['tenant-throttle', 'rpm=<n> [pool=isolated] [incident=INC-n] [--dry-run]'],

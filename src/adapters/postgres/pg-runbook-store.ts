@@ -108,7 +108,7 @@ async function load(c: PoolClient, where: string, params: unknown[]): Promise<Ru
   return rows.map((r) => toRun(r, steps.rows));
 }
 
-const RUN_COLUMNS: Record<Exclude<keyof RunChanges, 'context'>, string> = {
+const RUN_COLUMNS: Record<Exclude<keyof RunChanges, 'context' | 'incident'>, string> = {
   state: 'state',
   outcome: 'outcome',
   finishedAt: 'finished_at',
@@ -136,6 +136,10 @@ class PgRunTx implements RunTx {
     if (changes.context) {
       values.push(JSON.stringify(changes.context));
       sets.push(`context = context || $${values.length}::jsonb`);
+    }
+    if (changes.incident !== undefined) {
+      values.push(changes.incident);
+      sets.push(`incident_id = coalesce(incident_id, $${values.length})`);
     }
     await this.c.query(`UPDATE runbook_runs SET ${sets.join(', ')} WHERE id = $1`, values);
   }

@@ -21,6 +21,8 @@ import type {
   BackupRequest,
   RestoreResult,
   SwapResult,
+  TablePutBackResult,
+  TableReplaceResult,
   TargetSystem,
   ValidationReport,
   WritePauseState,
@@ -44,6 +46,7 @@ import { ensureControlSchema, liveSchemaOf } from './control-schema';
 import { PgTargetMigrations } from './pg-target-migrations';
 import { restoreInto, type RestoreContext } from './restore';
 import { dropSchema, swap } from './routing';
+import { putBackTables, replaceTables } from './table-restore';
 import { TargetDb } from './target-db';
 import { assertTenantId } from './tenant-input';
 import { validate } from './validate';
@@ -222,13 +225,33 @@ export class PgTargetSystem implements TargetSystem {
     return restoreInto(this.restoreCtx(), tenant, chain, isolatedSchema);
   }
 
-  validate(isolatedSchema: string, backup: BackupRecord): Promise<ValidationReport> {
+  validate(
+    isolatedSchema: string,
+    backup: BackupRecord,
+    opts: { tables?: readonly string[] } = {},
+  ): Promise<ValidationReport> {
     const { storage } = this.opts;
     return validate(
       { db: this.db, storage, concurrency: this.concurrency },
       isolatedSchema,
       backup,
+      opts.tables,
     );
+  }
+
+  async replaceTables(
+    tenant: string,
+    fromSchema: string,
+    tables: readonly string[],
+    keepSchema: string,
+  ): Promise<TableReplaceResult> {
+    await this.ready();
+    return replaceTables(this.db, this.opts.schemaPattern, tenant, fromSchema, tables, keepSchema);
+  }
+
+  async putBackTables(tenant: string, keepSchema: string): Promise<TablePutBackResult> {
+    await this.ready();
+    return putBackTables(this.db, this.opts.schemaPattern, tenant, keepSchema);
   }
 
   async swap(

@@ -26,8 +26,16 @@ export async function validate(
   ctx: ValidateContext,
   schema: string,
   backup: BackupRecord,
+  only?: readonly string[],
 ): Promise<ValidationReport> {
-  const structure = await structureOf(ctx.storage, backup);
+  const full = await structureOf(ctx.storage, backup);
+  const structure: SchemaStructure = only
+    ? {
+        ...full,
+        tables: full.tables.filter((t) => only.includes(t.name)),
+        sequences: full.sequences.filter((q) => !q.ownedBy || only.includes(q.ownedBy.table)),
+      }
+    : full;
   const report: ValidationReport = {
     schema,
     backupId: backup.id,

@@ -24,6 +24,15 @@ const verify: StepDef = {
       summary: `${summarizeIntegrity(report)}${problems.length ? `\n${problems.slice(0, 8).join('\n')}${problems.length > 8 ? `\n(+${problems.length - 8} more)` : ''}` : ''}`,
       data: {
         damagedTables: report.damaged,
+        // Which damaged tables a table restore cannot bring back (gone, reshaped, not in the backup).
+        notRestorable: report.tables
+          .filter(
+            (t) =>
+              report.damaged.includes(t.table) &&
+              t.status !== 'changed' &&
+              t.status !== 'matches_backup',
+          )
+          .map((t) => `${t.table} (${t.status.replace('_', ' ')})`),
         damageProblems: problems,
         integrityBackup: report.backupId,
       },
@@ -33,19 +42,22 @@ const verify: StepDef = {
 
 const restore: StepDef = {
   id: 'start-restore',
-  title: 'Start a tenant-restore run (it pauses writes and waits for an approver)',
+  title:
+    'Start a tenant-restore run of the damaged tables (it pauses writes and waits for an approver)',
   plan: () =>
     Promise.resolve(
-      'if damage was found, start tenant-restore of the tenant from its newest backup (the whole tenant: restore swaps the schema); it is approval-gated',
+      "if damage was found, start tenant-restore tables=<the damaged tables> from the newest backup (only those tables' rows are replaced; the whole tenant if a damaged table is gone or reshaped); it is approval-gated",
     ),
   async run(ctx) {
     const damaged = (ctx.context.damagedTables ?? []) as string[];
     if (damaged.length === 0) return { summary: 'no damage found: no restore started' };
+    const notRestorable = (ctx.context.notRestorable ?? []) as string[];
     const ops = ctx.ops();
     const after = runRef(ctx.run.number);
     const params: Record<string, string> = {
       after,
       ...(ctx.context.integrityBackup ? { backup: ctx.context.integrityBackup as string } : {}),
+      ...(notRestorable.length === 0 ? { tables: damaged.join(',') } : {}),
       ...(ctx.run.incident ? { incident: `INC-${ctx.run.incident}` } : {}),
     };
     const started = await ops.startFollowUp(
@@ -56,8 +68,13 @@ const restore: StepDef = {
       },
       { runbook: 'tenant-restore', tenant: ctx.tenant, params },
     );
+    const from = params.backup ?? 'its newest backup';
+    const what =
+      notRestorable.length === 0
+        ? `tables=${damaged.join(',')}: it replaces only the rows of ${damaged.join(', ')} from ${from} (the other tables keep their data) and waits for an approver before replacing them`
+        : `the whole tenant, because ${notRestorable.join(', ')} cannot be restored table by table: it restores every table from ${from} (restore swaps the schema, so the other tables go back to the backup too) and waits for an approver before the swap`;
     return {
-      summary: `${runRef(started.number)} tenant-restore started for the damaged table${damaged.length === 1 ? '' : 's'} ${damaged.join(', ')}: it restores the whole tenant from ${params.backup ?? 'its newest backup'} (restore swaps the schema, so the other tables go back to the backup too) and waits for an approver before the swap`,
+      summary: `${runRef(started.number)} tenant-restore started for the damaged table${damaged.length === 1 ? '' : 's'} ${damaged.join(', ')}, ${what}`,
       data: { restoreRun: started.number },
     };
   },

@@ -2,7 +2,7 @@ import { DomainError } from '../../domain/errors';
 import type { BackupChoice } from '../../domain/backups/backup-chain';
 import type { BackupRecord } from '../../domain/backups/backup';
 import { isolatedSchemaName } from '../../domain/backups/tenant-schema';
-import type { RunbookDef, StepContext, StepDef } from './runbook-def';
+import type { RunbookDef, StepContext, StepDef, StepOps } from './runbook-def';
 
 const HOUR = 60 * 60 * 1000;
 
@@ -56,6 +56,28 @@ function choiceOf(params: Record<string, string>): BackupChoice {
   return 'latest';
 }
 
+/** `tables=a,b`: the tables a restore replaces (rows only); undefined for the whole tenant. */
+export function restoreTablesOf(params: Record<string, string>): string[] | undefined {
+  if (params.tables === undefined) return undefined;
+  const tables = [
+    ...new Set(
+      params.tables
+        .split(',')
+        .map((t) => t.trim())
+        .filter(Boolean),
+    ),
+  ];
+  if (tables.length === 0)
+    throw new DomainError('bad_parameter', 'tables= names no table (tables=orders,invoices)');
+  return tables;
+}
+
+/** Where a table restore keeps the rows it replaced (for rollback). */
+async function keptSchema(ctx: StepContext): Promise<string> {
+  const live = await ctx.target().schemaOf(ctx.tenant);
+  return isolatedSchemaName(live, `kept_${tag(ctx)}`);
+}
+
 const verify: StepDef = {
   id: 'verify-backup',
   title: 'Choose the backup and check every file of its chain reads back',
@@ -94,11 +116,14 @@ const restoreInto = (sandbox: boolean): StepDef => ({
       (ctx.context.isolatedSchema as string | undefined) ?? (await isolated(ctx, sandbox));
     const r = await target.restoreInto(ctx.tenant, chain, schema);
     const rows = r.tables.reduce((n, t) => n + t.rows, 0);
+    const only = restoreTablesOf(ctx.params);
     return {
       summary: `${schema}: ${r.tables.length} tables, ${rows} rows (${mb(r.bytesRead)} read)`,
       data: {
         isolatedSchema: schema,
-        restoredRows: Object.fromEntries(r.tables.map((t) => [t.name, t.rows])),
+        restoredRows: Object.fromEntries(
+          r.tables.filter((t) => !only || only.includes(t.name)).map((t) => [t.name, t.rows]),
+        ),
       },
     };
   },
@@ -114,15 +139,22 @@ const restoreInto = (sandbox: boolean): StepDef => ({
 const validate: StepDef = {
   id: 'validate',
   title: 'Validate row counts, checksums, foreign keys and sequences',
-  plan: () =>
-    Promise.resolve(
-      'compare every table with the catalog (rows, SHA-256), check foreign keys and sequences',
-    ),
+  plan: (ctx) => {
+    const only = restoreTablesOf(ctx.params);
+    return Promise.resolve(
+      `compare ${only ? only.join(', ') : 'every table'} with the catalog (rows, SHA-256), check foreign keys and sequences`,
+    );
+  },
   async run(ctx) {
     const target = ctx.target();
     const schema = ctx.context.isolatedSchema as string;
     const chain = await target.chainFor(ctx.tenant, choiceOf(ctx.params));
-    const report = await target.validate(schema, chain.at(-1) as BackupRecord);
+    const only = restoreTablesOf(ctx.params);
+    const report = await target.validate(
+      schema,
+      chain.at(-1) as BackupRecord,
+      only ? { tables: only } : {},
+    );
     if (!report.ok)
       throw new DomainError(
         'validation_failed',
@@ -192,6 +224,52 @@ const swap: StepDef = {
   },
 };
 
+const approveTables = (tables: string[]): StepDef => ({
+  id: 'approve-swap',
+  title: `Approval to replace the rows of ${tables.join(', ')} with the restored ones (a second person, approver)`,
+  kind: 'approval',
+  plan: () => Promise.resolve('wait for an approver other than the requester'),
+  run: () => Promise.resolve({ summary: 'approved' }),
+});
+
+const replaceTablesStep = (tables: string[]): StepDef => ({
+  id: 'swap',
+  title: `Replace the rows of ${tables.join(', ')} in the live schema (one transaction; the replaced rows are kept)`,
+  async plan(ctx) {
+    const live = await ctx.target().schemaOf(ctx.tenant);
+    return `in ${live}, make ${tables.join(', ')} equal to ${await isolated(ctx, false)} (other tables untouched, foreign keys checked first); keep the replaced rows in ${await keptSchema(ctx)} for rollback`;
+  },
+  async run(ctx) {
+    const target = ctx.target();
+    const keep = (ctx.context.keptSchema as string | undefined) ?? (await keptSchema(ctx));
+    const r = await target.replaceTables(
+      ctx.tenant,
+      ctx.context.isolatedSchema as string,
+      tables,
+      keep,
+    );
+    const counts = r.changed
+      ? r.tables
+          .map(
+            (t) => `${t.name} (${t.deleted} deleted, ${t.updated} rewritten, ${t.inserted} added)`,
+          )
+          .join(', ')
+      : `${tables.join(', ')} (an earlier attempt had done it)`;
+    return {
+      summary: `${r.schema}: rows of ${counts} now as in the backup; the other tables untouched; the replaced rows kept in ${r.kept} for rollback`,
+      data: { keptSchema: r.kept },
+    };
+  },
+  async undo(ctx) {
+    const keep = ctx.context.keptSchema as string | undefined;
+    if (!keep) return 'no rows were replaced';
+    const r = await ctx.target().putBackTables(ctx.tenant, keep);
+    return r.changed
+      ? `the kept rows of ${r.tables.join(', ')} are back in ${r.schema}; ${keep} dropped`
+      : `${keep} was already put back`;
+  },
+});
+
 const resume: StepDef = {
   id: 'resume-writes',
   title: 'Re-enable writes',
@@ -232,10 +310,11 @@ const dropSandbox: StepDef = {
 };
 
 /**
- * `tenant-restore <tenant> [backup=<id>|at=<time>] [--sandbox]`: the seed's five steps (pause,
- * restore into an isolated schema, validate, swap behind an approval, re-enable writes and watch
- * 24 h). The backup's files are checked before anything is paused. `--sandbox` restores and
- * validates without touching the live tenant (go-live evidence).
+ * `tenant-restore <tenant> [backup=<id>|at=<time>] [tables=a,b] [--sandbox]`: the seed's five
+ * steps (pause, restore into an isolated schema, validate, swap behind an approval, re-enable
+ * writes and watch 24 h). The backup's files are checked before anything is paused. `tables=`
+ * replaces only those tables' rows in the live schema instead of swapping the whole schema.
+ * `--sandbox` restores and validates without touching the live tenant (go-live evidence).
  */
 export const restoreRunbook: RunbookDef = {
   name: 'tenant-restore',
@@ -246,34 +325,98 @@ export const restoreRunbook: RunbookDef = {
   rto: true,
   // The backup asked for must be the tenant's own and exist (or `at=` not be before the oldest).
   async precheck(ctx) {
-    await ctx.target().chainFor(ctx.tenant, choiceOf(ctx.params));
+    const target = ctx.target();
+    const chain = await target.chainFor(ctx.tenant, choiceOf(ctx.params));
+    const tables = restoreTablesOf(ctx.params);
+    if (!tables) return;
+    // Every table named must be in the backup and in the live schema.
+    const inBackup = new Set((chain.at(-1) as BackupRecord).tables.map((t) => t.name));
+    const live = new Set((await target.tableCounts(ctx.tenant)).map((t) => t.table));
+    const unknown = tables.filter((t) => !inBackup.has(t) || !live.has(t));
+    if (unknown.length)
+      throw new DomainError(
+        'unknown_table',
+        `tables=: ${unknown.map((t) => `${t} (${live.has(t) ? 'not in the backup' : 'no such table in the live schema'})`).join(', ')}; the tenant's tables: ${[...live].sort().join(', ')}. Nothing was changed.`,
+      );
   },
-  steps: (params) =>
-    params.sandbox === 'true'
-      ? [verify, restoreInto(true), validate, dropSandbox]
-      : [verify, pause, restoreInto(false), validate, approveSwap, swap, resume, watchStep],
+  steps: (params) => {
+    const tables = restoreTablesOf(params);
+    if (params.sandbox === 'true') return [verify, restoreInto(true), validate, dropSandbox];
+    return tables
+      ? [
+          verify,
+          pause,
+          restoreInto(false),
+          validate,
+          approveTables(tables),
+          replaceTablesStep(tables),
+          resume,
+          watchStep,
+        ]
+      : [verify, pause, restoreInto(false), validate, approveSwap, swap, resume, watchStep];
+  },
   watch: {
     checks: 24,
     everyMs: HOUR,
     async check(ctx) {
       const target = ctx.target();
+      const problems: string[] = [];
       const state = await target.writesPaused(ctx.tenant);
-      if (state.paused || state.readOnly)
-        return { ok: false, summary: `writes are paused on ${state.schema}` };
+      if (state.paused || state.readOnly) problems.push(`writes are paused on ${state.schema}`);
       // Rows should only grow from what was restored; a table that lost rows is a warning sign.
       const restored = (ctx.context.restoredRows ?? {}) as Record<string, number>;
       const counts = await target.tableCounts(ctx.tenant);
       const shrunk = counts.filter((c) => c.rows < (restored[c.table] ?? 0) * 0.9);
       const rows = counts.reduce((n, c) => n + c.rows, 0);
       if (shrunk.length > 0)
-        return {
-          ok: false,
-          summary: `fewer rows than restored in ${shrunk.map((c) => `${c.table} (${c.rows} < ${restored[c.table] ?? 0})`).join(', ')}`,
-        };
+        problems.push(
+          `fewer rows than restored in ${shrunk.map((c) => `${c.table} (${c.rows} < ${restored[c.table] ?? 0})`).join(', ')}`,
+        );
+      const alerts = await errorAlertsSince(ctx, watchSince(ctx));
+      if (alerts.firing.length > 0) problems.push(alerts.text);
+      if (problems.length > 0) return { ok: false, summary: problems.join('; ') };
       return {
         ok: true,
-        summary: `writable on ${state.schema}; ${rows} rows in ${counts.length} tables`,
+        summary: `writable on ${state.schema}; ${rows} rows in ${counts.length} tables; ${alerts.text}`,
       };
     },
   },
 };
+
+/** Severities that count as the tenant's error alerts (PagerDuty's and Alertmanager's names). */
+const ERROR_SEVERITY = /^(critical|error|fatal|emergency)$/i;
+
+/** Since the previous after-care check; for the first, since writes came back. */
+function watchSince(ctx: StepContext): Date {
+  const last = ctx.context.watchCheckedAt as string | undefined;
+  if (last) return new Date(last);
+  const resumed = ctx.run.steps.find((s) => s.id === 'resume-writes');
+  return resumed?.finishedAt ?? ctx.run.finishedAt ?? ctx.run.createdAt;
+}
+
+/** The tenant's error or critical alerts firing (now, or at some time since `since`). */
+async function errorAlertsSince(
+  ctx: StepContext,
+  since: Date,
+): Promise<{ firing: string[]; text: string }> {
+  let history: StepOps['alerts'];
+  try {
+    history = ctx.ops().alerts;
+  } catch {
+    history = undefined;
+  }
+  if (!history) return { firing: [], text: 'error alerts not checked (no alert history here)' };
+  const alerts = (await history.recentAlerts(ctx.tenant, since, 50)).filter((a) =>
+    ERROR_SEVERITY.test(a.severityHint ?? ''),
+  );
+  const firing = alerts.map(
+    (a) =>
+      `${a.name} (${a.severityHint}, ${a.status === 'resolved' ? `resolved ${a.endsAt?.toISOString() ?? ''}`.trim() : a.status} since ${a.startsAt.toISOString()})`,
+  );
+  return {
+    firing,
+    text: firing.length
+      ? `${firing.length} error alert${firing.length === 1 ? '' : 's'} on ${ctx.tenant} since ${since.toISOString()}: ${firing.slice(0, 5).join(', ')}${firing.length > 5 ? ` (+${firing.length - 5} more)` : ''}`
+      : `no error alert since ${since.toISOString()}`,
+  };
+}

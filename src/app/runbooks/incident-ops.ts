@@ -1,7 +1,7 @@
 import type { Run, RunbookName } from '../../domain/runbooks/runbook';
 import type { AuditTrail } from '../../ports/audit-trail';
 import type { TenantKeys } from '../../ports/tenant-keys';
-import type { TenantLoadSource } from '../../ports/tenant-load';
+import type { TenantAlertHistory, TenantLoadSource } from '../../ports/tenant-load';
 import type { Actor } from '../incident-deps';
 
 /** The security incident a leak response opened or joined (its 72 h notification clock runs). */
@@ -47,6 +47,8 @@ export interface IncidentRunbookOps {
   /** Vault (or the dev-only local keyring). */
   keys?: TenantKeys;
   load?: TenantLoadSource;
+  /** The tenant's alerts (firing, or resolved since a time): the restore's after-care watch. */
+  alerts?: TenantAlertHistory;
   audit: AuditTrail;
   security?: SecurityIncidents;
   /** Every registered tenant's id (the RLS audit maps schemas to tenants with it). */

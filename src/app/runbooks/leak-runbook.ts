@@ -31,6 +31,8 @@ const securityIncident: StepDef = {
         incidentPlace: { channel: ref.channel, threadTs: ref.threadTs },
         incidentDeclaredAt: ref.declaredAt.toISOString(),
       },
+      // The run belongs to that incident from now on: its notes reach the incident's timeline.
+      incident: ref.number,
     };
   },
 };

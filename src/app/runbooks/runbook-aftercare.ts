@@ -16,6 +16,7 @@ export async function runWatch(deps: RunbookDeps, number: number, n: number): Pr
   if (!run || !def?.watch || !step || run.state !== 'completed' || step.state !== 'running') return;
   // The reconciler may queue a check again; each is made once.
   if (n <= Number(run.context.watchDone ?? 0)) return;
+  const checkedAt = deps.clock.now();
   const result = await def.watch.check(stepContext(deps, run), n).catch((err: unknown) => ({
     ok: false,
     summary: `check ${n} could not run: ${(err as Error).message}`,
@@ -28,7 +29,10 @@ export async function runWatch(deps: RunbookDeps, number: number, n: number): Pr
       output,
       ...(last ? { state: 'done' as const, finishedAt: deps.clock.now() } : {}),
     });
-    await tx.update({ context: { watchProblems: problems, watchDone: n } });
+    // The next check looks at what happened since this one (alerts fired meanwhile).
+    await tx.update({
+      context: { watchProblems: problems, watchDone: n, watchCheckedAt: checkedAt.toISOString() },
+    });
   });
   if (!result.ok) await note(deps, run, `watch check ${n}: ${result.summary}`);
   if (last)

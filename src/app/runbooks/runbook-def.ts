@@ -29,6 +29,11 @@ export interface StepResult {
   summary: string;
   /** Facts for later steps (and for undo). */
   data?: Record<string, unknown>;
+  /**
+   * The incident the run belongs to from now on, when it belongs to none yet: its notes (this
+   * step's included) go to that incident's timeline.
+   */
+  incident?: number;
 }
 
 /**

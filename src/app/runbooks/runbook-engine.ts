@@ -3,7 +3,7 @@ import { maskPersonalData } from '../../domain/masking';
 import { nextMove, runRef, type Run, type RunStep } from '../../domain/runbooks/runbook';
 import { Scope } from '../../domain/tenants/scope';
 import type { RunTx } from '../../ports/runbook-store';
-import type { StepDef } from './runbook-def';
+import type { StepDef, StepResult } from './runbook-def';
 import type { RunbookDeps } from './runbook-deps';
 import { afterFinish, finish } from './runbook-finish';
 import { definitionOf, isRetryable, note, refresh, scopeOf, stepContext } from './runbook-support';
@@ -138,7 +138,7 @@ async function execute(
     Math.max(1000, Math.floor(deps.settings.leaseMs / 3)),
   );
   beat.unref();
-  let result: { summary: string; data?: Record<string, unknown> } | undefined;
+  let result: StepResult | undefined;
   let failure: unknown;
   try {
     if (step.kind === 'approval')
@@ -170,11 +170,16 @@ async function execute(
         lease: null,
       });
       if (result?.data) await tx.update({ context: result.data });
+      if (result?.incident !== undefined && run.incident === null)
+        await tx.update({ incident: result.incident });
     });
     if (!held) return { kind: 'idle' };
     await note(
       deps,
-      run,
+      // Linked just now: this step's note already goes to the incident.
+      run.incident === null && result.incident !== undefined
+        ? { ...run, incident: result.incident }
+        : run,
       `${step.title}: ${kind === 'undo' ? 'undone' : run.dryRun ? 'planned' : 'done'} — ${summary}`,
     );
     await queueNext(deps, run.number);

@@ -32,6 +32,18 @@ const oneOf = (usage: string, values: readonly string[]): ParamSpec => ({
 const TABLE = /^[a-z_][a-z0-9_]{0,62}$/;
 const MIGRATION = /^\d{4}_[a-z0-9_]{1,60}$/;
 
+/** `tables=a,b`: table names of the tenant's schema (checked against it by the runbook). */
+const TABLES: ParamSpec = {
+  usage: 'tables=<t1,t2>',
+  check(v) {
+    const names = v.split(',').filter(Boolean);
+    const bad = names.find((t) => !TABLE.test(t));
+    if (names.length === 0 || bad !== undefined)
+      throw new Error(`"${bad ?? v}" is not a table name (lowercase, digits, _)`);
+    return [...new Set(names)].join(',');
+  },
+};
+
 /** The parameters of each runbook (PRODUCT.md §8). Flags: `--dry-run` (all), `--sandbox` (restore). */
 export const RUNBOOK_PARAMS: Record<RunbookName, Record<string, ParamSpec>> = {
   'tenant-backup': { kind: oneOf('kind=full|incremental', ['full', 'incremental']) },
@@ -47,6 +59,7 @@ export const RUNBOOK_PARAMS: Record<RunbookName, Record<string, ParamSpec>> = {
       usage: 'at=<ISO time>',
       check: (v) => parseIsoInstant(v).toISOString(),
     },
+    tables: TABLES,
     incident: INCIDENT,
   },
   'tenant-migrate': {
@@ -90,16 +103,7 @@ export const RUNBOOK_PARAMS: Record<RunbookName, Record<string, ParamSpec>> = {
     incident: INCIDENT,
   },
   'tenant-corruption': {
-    tables: {
-      usage: 'tables=<t1,t2>',
-      check(v) {
-        const names = v.split(',').filter(Boolean);
-        const bad = names.find((t) => !TABLE.test(t));
-        if (names.length === 0 || bad !== undefined)
-          throw new Error(`"${bad ?? v}" is not a table name (lowercase, digits, _)`);
-        return [...new Set(names)].join(',');
-      },
-    },
+    tables: TABLES,
     incident: INCIDENT,
   },
   'tenant-key-rotate': { incident: INCIDENT },

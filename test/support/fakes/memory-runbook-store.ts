@@ -102,6 +102,11 @@ class MemoryRunTx implements RunTx {
     if (changes.rtoDueAt !== undefined) next.rtoDueAt = new Date(changes.rtoDueAt);
     if (changes.messageTs !== undefined) next.place.messageTs = changes.messageTs;
     if (changes.context) next.context = { ...next.context, ...jsonb(changes.context) };
+    if (changes.incident !== undefined) {
+      if (!this.rls.t.incidents.some((i) => i.number === changes.incident))
+        throw new Error('runbook_runs_incident_id_fkey');
+      next.incident ??= changes.incident;
+    }
     if (!RUN_STATES.includes(next.state)) throw checkViolation('runbook_runs');
     assertOneDestructive(this.rls, next);
     Object.assign(row, next);

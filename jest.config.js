@@ -6,5 +6,9 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
   testTimeout: 30000,
-  reporters: ['default', '<rootDir>/test/support/not-run-reporter.js'],
+  reporters: [
+    'default',
+    '<rootDir>/test/support/not-run-reporter.js',
+    '<rootDir>/test/support/open-handles-reporter.js',
+  ],
 };

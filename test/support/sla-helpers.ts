@@ -65,7 +65,7 @@ export async function waitForMessage(
   stack: Stack,
   channel: string,
   match: RegExp,
-  timeoutMs = 8000,
+  timeoutMs = 20_000,
 ): Promise<{ message: EmulatedMessage; seenAt: number }> {
   const message = await stack.emulator.waitFor(() => messages(stack, channel, match)[0], timeoutMs);
   return { message, seenAt: Date.now() };

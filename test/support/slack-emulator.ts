@@ -211,12 +211,12 @@ export class SlackEmulator {
   }
 
   /** Resolves with the predicate's first truthy result, re-checked after every request. */
-  waitFor<T>(predicate: () => T | undefined | null | false, timeoutMs = 2000): Promise<T> {
+  waitFor<T>(predicate: () => T | undefined | null | false, timeoutMs = 15_000): Promise<T> {
     const seen = () => `calls: ${this.calls.map((c) => c.method).join(', ') || 'none'}`;
     return this.waiters.waitFor(predicate, timeoutMs, seen);
   }
 
-  waitForCall(method: string, match?: (c: RecordedCall) => boolean, ms = 2000) {
+  waitForCall(method: string, match?: (c: RecordedCall) => boolean, ms = 15_000) {
     return this.waitFor(() => this.callsTo(method).find((c) => !match || match(c)), ms);
   }
 

@@ -28,6 +28,8 @@ export interface AddOptions {
   dedup?: { id: string; replace: boolean; delayMs: number };
 }
 
+const PENDING = Symbol('pending');
+
 type Unlaned = DeliveryJob extends infer J
   ? J extends DeliveryJob
     ? Omit<J, 'lane' | 'sent' | 'suspect'>
@@ -145,31 +147,63 @@ export class DeliveryProducer {
    * never arrives (a QueueEvents reader that started after the job finished, a reconnect).
    */
   async wait<R>(job: Job<DeliveryJob>): Promise<R> {
-    const event = job.waitUntilFinished(this.deps.events(), WAIT_TIMEOUT_MS) as Promise<R>;
+    // Not BullMQ's waitUntilFinished: its 10-minute timer stays armed when the poll wins, which
+    // kept every waited job (and the process, at shutdown) alive for ten minutes.
+    const events = this.deps.events();
+    let settled = false;
+    let stopListening = () => undefined as void;
+    const finished = new Promise<void>((resolve, reject) => {
+      const onFinish = (args: { jobId: string }) => {
+        if (args.jobId === job.id) resolve();
+      };
+      const timer = setTimeout(
+        () =>
+          reject(new Error(`delivery job ${job.id} did not finish within ${WAIT_TIMEOUT_MS} ms`)),
+        WAIT_TIMEOUT_MS,
+      );
+      events.on('completed', onFinish);
+      events.on('failed', onFinish);
+      stopListening = () => {
+        clearTimeout(timer);
+        events.off('completed', onFinish);
+        events.off('failed', onFinish);
+      };
+    });
+    const event = finished.then(async () => {
+      const outcome = await this.outcome<R>(job);
+      // Not final after all (a failed attempt that will be retried): the poll carries on.
+      return outcome === PENDING ? new Promise<R>(() => undefined) : outcome;
+    });
     // Whichever loses may still settle later: that must not become an unhandled rejection.
     event.catch(() => undefined);
-    let settled = false;
     const polled = this.poll<R>(job, () => settled);
     polled.catch(() => undefined);
     try {
       return await Promise.race([event, polled]);
     } finally {
       settled = true;
+      stopListening();
     }
   }
 
   private async poll<R>(job: Job<DeliveryJob>, done: () => boolean): Promise<R> {
+    // A first look at once: the job may have finished before the listener was attached.
     for (let waited = 0; waited < WAIT_TIMEOUT_MS && !done(); waited += WAIT_POLL_MS) {
+      const outcome = await this.outcome<R>(job);
+      if (outcome !== PENDING) return outcome;
       await new Promise((resolve) => setTimeout(resolve, WAIT_POLL_MS));
-      if (done()) break;
-      const state = await job.getState();
-      if (state !== 'completed' && state !== 'failed') continue;
-      const finished = job.id ? await this.deps.queue.getJob(job.id) : undefined;
-      if (state === 'completed') return finished?.returnvalue as R;
-      throw new Error(finished?.failedReason || `delivery job ${job.id} failed`);
     }
     // Given up here: the event path rejects at its timeout.
     return new Promise<R>(() => undefined);
+  }
+
+  /** The finished job's return value; throws its failure; PENDING while it is not finished. */
+  private async outcome<R>(job: Job<DeliveryJob>): Promise<R | typeof PENDING> {
+    const state = await job.getState();
+    if (state !== 'completed' && state !== 'failed') return PENDING;
+    const finished = job.id ? await this.deps.queue.getJob(job.id) : undefined;
+    if (state === 'completed') return finished?.returnvalue as R;
+    throw new Error(finished?.failedReason || `delivery job ${job.id} failed`);
   }
 
   /** One allocation for several channels, after this process's earlier ones for any of them. */

@@ -2,7 +2,13 @@ import { DomainError } from '../../domain/errors';
 import type { BackupChoice } from '../../domain/backups/backup-chain';
 import type { BackupRecord } from '../../domain/backups/backup';
 import { isolatedSchemaName } from '../../domain/backups/tenant-schema';
-import type { RunbookDef, StepContext, StepDef, StepOps } from './runbook-def';
+import {
+  approvalStep,
+  type RunbookDef,
+  type StepContext,
+  type StepDef,
+  type StepOps,
+} from './runbook-def';
 
 const HOUR = 60 * 60 * 1000;
 
@@ -190,13 +196,10 @@ const pause: StepDef = {
   undoOnFailure: true,
 };
 
-const approveSwap: StepDef = {
-  id: 'approve-swap',
-  title: 'Approval to swap the tenant to the restored schema (a second person, approver)',
-  kind: 'approval',
-  plan: () => Promise.resolve('wait for an approver other than the requester'),
-  run: () => Promise.resolve({ summary: 'approved' }),
-};
+const approveSwap = approvalStep(
+  'approve-swap',
+  'Approval to swap the tenant to the restored schema (a second person, approver)',
+);
 
 const swap: StepDef = {
   id: 'swap',
@@ -224,13 +227,11 @@ const swap: StepDef = {
   },
 };
 
-const approveTables = (tables: string[]): StepDef => ({
-  id: 'approve-swap',
-  title: `Approval to replace the rows of ${tables.join(', ')} with the restored ones (a second person, approver)`,
-  kind: 'approval',
-  plan: () => Promise.resolve('wait for an approver other than the requester'),
-  run: () => Promise.resolve({ summary: 'approved' }),
-});
+const approveTables = (tables: string[]): StepDef =>
+  approvalStep(
+    'approve-swap',
+    `Approval to replace the rows of ${tables.join(', ')} with the restored ones (a second person, approver)`,
+  );
 
 const replaceTablesStep = (tables: string[]): StepDef => ({
   id: 'swap',

@@ -5,7 +5,7 @@ import { describeFinding, findingsFor, summarizeAudit } from '../../domain/targe
 import { controlStep } from './control-steps';
 import { auditExtract } from './leak-audit-extract';
 import { damageStep, keySteps } from './leak-checks';
-import type { RunbookDef, StepContext, StepDef } from './runbook-def';
+import { approvalStep, type RunbookDef, type StepContext, type StepDef } from './runbook-def';
 
 const TITLE = (tenant: string) => `Suspected cross-tenant data leak: ${tenant}`;
 
@@ -37,13 +37,10 @@ const securityIncident: StepDef = {
   },
 };
 
-const approveReadOnly: StepDef = {
-  id: 'approve-read-only',
-  title: "Approval to make the tenant read-only (it stops the customer's writes; a second person)",
-  kind: 'approval',
-  plan: () => Promise.resolve('wait for an approver other than the requester'),
-  run: () => Promise.resolve({ summary: 'approved' }),
-};
+const approveReadOnly = approvalStep(
+  'approve-read-only',
+  "Approval to make the tenant read-only (it stops the customer's writes; a second person)",
+);
 
 const readOnly: StepDef = {
   id: 'read-only',

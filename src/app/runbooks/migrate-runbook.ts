@@ -1,6 +1,6 @@
 import { DomainError } from '../../domain/errors';
 import type { ShadowResult, TableChange } from '../../ports/target-migrations';
-import type { RunbookDef, StepContext, StepDef } from './runbook-def';
+import { approvalStep, type RunbookDef, type StepContext, type StepDef } from './runbook-def';
 
 const FLAG = 'migrating';
 
@@ -121,13 +121,10 @@ const validate: StepDef = {
   },
 };
 
-const approveSwitch: StepDef = {
-  id: 'approve-switch',
-  title: 'Approval to switch the tenant to the new version (a second person, approver)',
-  kind: 'approval',
-  plan: () => Promise.resolve('wait for an approver other than the requester'),
-  run: () => Promise.resolve({ summary: 'approved' }),
-};
+const approveSwitch = approvalStep(
+  'approve-switch',
+  'Approval to switch the tenant to the new version (a second person, approver)',
+);
 
 const switchStep: StepDef = {
   id: 'switch',

@@ -84,3 +84,14 @@ export interface RunbookDef {
     check(ctx: StepContext, n: number): Promise<{ ok: boolean; summary: string }>;
   };
 }
+
+/** An approval gate: the run waits here until a second person with `approver` approves. */
+export function approvalStep(id: string, title: string): StepDef {
+  return {
+    id,
+    title,
+    kind: 'approval',
+    plan: () => Promise.resolve('wait for an approver other than the requester'),
+    run: () => Promise.resolve({ summary: 'approved' }),
+  };
+}

@@ -92,12 +92,15 @@ interface Load {
   ms: number[];
   errors: number;
   elapsed: number;
+  /** When each command was sent (epoch ms), by index. */
+  sentAt: Map<number, number>;
 }
 
 /** RATE signed slash commands a second for SECONDS (90 % status, 10 % declare), open loop. */
 async function load(port: number, agent: Agent, responseUrl: (i: number) => string): Promise<Load> {
   const total = RATE * SECONDS;
   const results: Promise<{ ms: number; status: number }>[] = [];
+  const sentAt = new Map<number, number>();
   const start = Date.now();
   for (let i = 1; i <= total; i++) {
     const due = start + (i * 1000) / RATE;
@@ -107,6 +110,7 @@ async function load(port: number, agent: Agent, responseUrl: (i: number) => stri
       i % 10 === 0
         ? `declare P2 ${i % 20 === 0 ? 'acme' : 'globex'} Bench incident ${i}`
         : 'status INC-1';
+    sentAt.set(i, Date.now());
     results.push(post(port, agent, text, i, responseUrl(i)));
   }
   const done = await Promise.all(results);
@@ -114,6 +118,7 @@ async function load(port: number, agent: Agent, responseUrl: (i: number) => stri
     ms: done.map((d) => d.ms).sort((a, b) => a - b),
     errors: done.filter((d) => d.status !== 200).length,
     elapsed: (Date.now() - start) / 1000,
+    sentAt,
   };
 }
 
@@ -168,7 +173,36 @@ async function memoryOf(url: string): Promise<string> {
   }
 }
 
-function report(web: Load, floor: Load, rss: number, memory: string): void {
+/**
+ * The answers (each command's first response_url post, whichever process made it): waits up to
+ * 60 s for the last, then their latency from the command's sending. Reported, not a target.
+ */
+async function replies(
+  emulator: SlackEmulator,
+  web: Load,
+): Promise<{ ms: number[]; missing: number }> {
+  const ms: number[] = [];
+  let pending = [...web.sentAt.keys()];
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    pending = pending.filter((i) => {
+      const t = emulator.responsesTo(`b${i}`)[0]?.time;
+      if (t !== undefined) ms.push(t - (web.sentAt.get(i) ?? t));
+      return t === undefined;
+    });
+    if (pending.length === 0 || Date.now() > deadline) break;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return { ms: ms.sort((a, b) => a - b), missing: pending.length };
+}
+
+function report(
+  web: Load,
+  floor: Load,
+  rss: number,
+  memory: string,
+  answered: { ms: number[]; missing: number },
+): void {
   const p = (l: Load, n: number) => percentile(l.ms, n).toFixed(1);
   const ratio = percentile(web.ms, 99) / percentile(floor.ms, 99);
   const ok = (cond: boolean) => (cond ? 'met' : 'MISSED');
@@ -182,6 +216,9 @@ function report(web: Load, floor: Load, rss: number, memory: string): void {
     `  floor (bare Bolt app, ack only)  p50 ${p(floor, 50)} ms  p95 ${p(floor, 95)} ms  p99 ${p(floor, 99)} ms  errors ${floor.errors}`,
   );
   console.log(`  p99 ratio web / floor  ${ratio.toFixed(2)}`);
+  console.log(
+    `  answers (response_url, first post)  p50 ${percentile(answered.ms, 50).toFixed(0)} ms  p99 ${percentile(answered.ms, 99).toFixed(0)} ms  max ${(answered.ms.at(-1) ?? 0).toFixed(0)} ms  missing ${answered.missing}`,
+  );
   console.log(`  web peak RSS ${rss.toFixed(0)} MB; at the end: ${memory}`);
   console.log(
     `  targets      p99 ratio <= ${MAX_RATIO}: ${ok(ratio <= MAX_RATIO)}; zero errors: ${ok(web.errors === 0)}; RSS <= ${MAX_RSS_MB} MB: ${ok(rss <= MAX_RSS_MB)}`,
@@ -238,9 +275,10 @@ async function main(): Promise<void> {
     if (seed.status !== 200) throw new Error(`seed declare got ${seed.status}`);
     await emulator.waitFor(() => emulator.callsTo('chat.postMessage').length > 0, 10_000);
     const web = await load(PORT, agent, (i) => emulator.responseUrl(`b${i}`));
+    const answered = await replies(emulator, web);
     const rss = peakRssMb(webProc.pid as number);
     const memory = await memoryOf(`http://127.0.0.1:${PORT}/metrics`);
-    report(web, floor, rss, memory);
+    report(web, floor, rss, memory, answered);
     agent.destroy();
   } finally {
     webProc.kill('SIGTERM');

@@ -1,4 +1,3 @@
-import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { declareIncident } from '../src/app/declare-incident';
 import {
   acknowledgeIncident,
@@ -25,8 +24,9 @@ import { renderIncidentList, renderIncidentStatus } from '../templates/incident-
 import { answering, replier, type CommandDeps } from './command-support';
 import { notifiedSubcommand, securitySubcommand } from './sla-subcommands';
 import { overdueListing, postmortemSubcommand } from './postmortem-subcommands';
+import type { CommandArgs } from './slash-queue';
 
-type Args = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
+type Args = CommandArgs;
 
 /** `/incident …`: ack at once, parse, run one use case, reply with one template. */
 export function incidentCommand(deps: CommandDeps) {

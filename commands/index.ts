@@ -25,21 +25,42 @@ import { RESTORE_OFFER_ACTION } from '../templates/runbook-offers';
 import { RUNBOOK_ACTIONS } from '../templates/runbook-message';
 import { notServed, unservedCommand } from './unserved-command';
 import { checklistConfirmButton } from './tenant-checklist';
+import type { CommandListener } from './slash-queue';
 import { CHECKLIST_CONFIRM_ACTION } from '../templates/checklist-message';
 
 export type { CommandDeps, StatusSection, TenantSection } from './command-support';
+export { queued, runQueued, type CommandListener, type QueuedCommand } from './slash-queue';
 
-/** Registers every listener on the Bolt app. */
-export function register(app: App, deps: CommandDeps): void {
-  // Add a command here (not with a bare app.command) so the fallback below leaves it alone.
-  const commands: Record<string, ReturnType<typeof incidentCommand>> = {
+export interface SlashCommands {
+  /** The served commands' listeners, by command name. */
+  served: Record<string, CommandListener>;
+  /** The answer to any other command. */
+  unserved: CommandListener;
+}
+
+/** The slash commands' listeners, as `web` registers them and a worker runs queued ones. */
+export function slashCommands(deps: CommandDeps): SlashCommands {
+  // Add a command here (not with a bare app.command) so the fallback leaves it alone.
+  const served: Record<string, CommandListener> = {
     '/incident': incidentCommand(deps),
     '/tenant': tenantCommand(deps),
     '/runbook': runbookCommand(deps),
   };
-  for (const [name, listener] of Object.entries(commands)) app.command(name, listener);
-  const served = Object.keys(commands);
-  app.command(notServed(served), unservedCommand(deps, served));
+  return { served, unserved: unservedCommand(deps, Object.keys(served)) };
+}
+
+/**
+ * Registers every listener on the Bolt app. `wrap` (web next to workers: `queued`) decides
+ * where a slash command runs.
+ */
+export function register(
+  app: App,
+  deps: CommandDeps,
+  wrap: (listener: CommandListener) => CommandListener = (l) => l,
+): void {
+  const slash = slashCommands(deps);
+  for (const [name, listener] of Object.entries(slash.served)) app.command(name, wrap(listener));
+  app.command(notServed(Object.keys(slash.served)), wrap(slash.unserved));
   app.action(ACTION_IDS.acknowledge, acknowledgeButton(deps));
   app.action(ACTION_IDS.postUpdate, modalButton(deps, 'update'));
   app.action(ACTION_IDS.resolve, modalButton(deps, 'resolve'));

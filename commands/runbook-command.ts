@@ -1,9 +1,4 @@
-import type {
-  AllMiddlewareArgs,
-  BlockButtonAction,
-  SlackActionMiddlewareArgs,
-  SlackCommandMiddlewareArgs,
-} from '@slack/bolt';
+import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import {
   approveRun,
   cancelRun,
@@ -27,8 +22,9 @@ import type { Reply } from '../src/ports/chat';
 import { plainToMrkdwn, slackTextToPlain } from '../templates/mrkdwn';
 import { renderRunbookList, renderRunbookMessage } from '../templates/runbook-message';
 import { answering, replier, type CommandDeps } from './command-support';
+import type { CommandArgs } from './slash-queue';
 
-type Args = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
+type Args = CommandArgs;
 type ButtonArgs = SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs;
 
 function runbooks(deps: CommandDeps): RunbookDeps {

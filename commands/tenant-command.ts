@@ -1,12 +1,12 @@
-import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { listTenants, tenantStatus } from '../src/app/incident-queries';
 import { DomainError } from '../src/domain/errors';
 import { incidentRef } from '../src/domain/incidents/incident';
 import { escapeMrkdwn, plainToMrkdwn } from '../templates/mrkdwn';
 import { answering, replier, type CommandDeps } from './command-support';
 import { checklistSubcommand } from './tenant-checklist';
+import type { CommandArgs } from './slash-queue';
 
-type Args = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
+type Args = CommandArgs;
 
 const USAGE =
   '`/tenant list` · `/tenant status <tenant>` · `/tenant preflight <tenant>` · `/tenant golive <tenant>`';

@@ -1,8 +1,8 @@
-import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { escapeMrkdwn } from '../templates/mrkdwn';
 import { replier, type CommandDeps } from './command-support';
+import type { CommandArgs } from './slash-queue';
 
-type Args = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
+type Args = CommandArgs;
 
 /**
  * The product's slash commands (PRODUCT.md §6) and what to type first in each. The Slack app

@@ -17,6 +17,7 @@ import { ConsoleChat } from '../adapters/console/console-chat';
 import { ConsoleReceiver } from '../adapters/console/console-receiver';
 import { consoleLogDestination } from '../adapters/console/console-log';
 import { register, type CommandDeps } from '../../commands';
+import { slashCommandQueue } from './slash-commands';
 import { incidentDeps, prepareDatabase } from './deps';
 import { openStorage, type Storage } from './storage';
 import { adminQueueRoutes, coreRoutes } from './web-routes';
@@ -138,6 +139,22 @@ export async function startRuntime(config: AppConfig, opts: RuntimeOptions): Pro
         ).flat(),
     });
 
+    const commandDeps: CommandDeps = {
+      incidents: deps,
+      chat,
+      statusSections: modules.flatMap((m) => m.statusSections ?? []),
+      tenantSections: modules.flatMap((m) => m.tenantSections ?? []),
+      ...(Object.assign({}, ...modules.map((m) => m.commandDeps ?? {})) as Partial<CommandDeps>),
+    };
+    const slash = slashCommandQueue({
+      queues,
+      log,
+      deps: commandDeps,
+      queueFromWeb: opts.web && !opts.worker && !opts.console,
+      worker: opts.worker,
+    });
+    closers.push(() => slash.stop());
+
     let finished = Promise.resolve();
     let app: App | undefined;
     let server: HttpServer | undefined;
@@ -185,13 +202,7 @@ export async function startRuntime(config: AppConfig, opts: RuntimeOptions): Pro
       app = bolt.app;
       const listeners = instrumentBolt(app, metrics, log);
       drainListeners = () => listeners.drain();
-      register(app, {
-        incidents: deps,
-        chat,
-        statusSections: modules.flatMap((m) => m.statusSections ?? []),
-        tenantSections: modules.flatMap((m) => m.tenantSections ?? []),
-        ...(Object.assign({}, ...modules.map((m) => m.commandDeps ?? {})) as Partial<CommandDeps>),
-      });
+      register(app, commandDeps, (listener) => slash.wrap(listener));
       const routes: Route[] = coreRoutes({
         metrics,
         log,
@@ -206,7 +217,7 @@ export async function startRuntime(config: AppConfig, opts: RuntimeOptions): Pro
       routes.push(...modules.flatMap((m) => m.routes ?? []));
       if (opts.web) {
         const adminToken = config.env.ADMIN_TOKEN;
-        const dashboard = modules.flatMap((m) => m.queues ?? []);
+        const dashboard = [slash.queue, ...modules.flatMap((m) => m.queues ?? [])];
         routes.push(
           ...(await adminQueueRoutes({ adminToken, queues: dashboard, backend: queues.kind, log })),
         );
@@ -223,6 +234,7 @@ export async function startRuntime(config: AppConfig, opts: RuntimeOptions): Pro
       }
       if (!opts.console) consoleEnded?.();
     }
+    slash.start();
     for (const m of modules) {
       await m.start?.();
       if (m.stop) closers.push(() => (m.stop as () => Promise<void>)());

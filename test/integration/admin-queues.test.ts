@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import { ALERT_QUEUE } from '../../src/adapters/queue/alert-queue';
 import { createQueueFactory } from '../../src/adapters/queue/queue-backend';
 import { SLACK_DELIVERY_QUEUE } from '../../src/adapters/queue/slack-delivery-jobs';
+import { SLASH_COMMAND_QUEUE } from '../../src/main/slash-commands';
 import { SLA_POST_QUEUE, SLA_QUEUE, sweepInstant } from '../../src/ports/sla-timers';
 import { query, queuePrefixOf } from '../support/sla-helpers';
 import { startStack, storageUnderTest, type Stack } from '../support/stack';
@@ -9,7 +10,13 @@ import { startStack, storageUnderTest, type Stack } from '../support/stack';
 jest.setTimeout(120_000);
 
 const ADMIN_TOKEN = 'admin-token-0123456789abcdef';
-const DASHBOARD_QUEUES = [SLA_QUEUE, SLA_POST_QUEUE, ALERT_QUEUE, SLACK_DELIVERY_QUEUE];
+const DASHBOARD_QUEUES = [
+  SLA_QUEUE,
+  SLA_POST_QUEUE,
+  ALERT_QUEUE,
+  SLACK_DELIVERY_QUEUE,
+  SLASH_COMMAND_QUEUE,
+];
 
 const basic = (user: string, password: string) =>
   `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
@@ -153,7 +160,7 @@ describe.each(backends)(
       expect(deep.status).toBe(200);
     });
 
-    it('lists the SLA, alerts and Slack delivery queues in its JSON API', async () => {
+    it('lists the SLA, alerts, Slack delivery and slash-command queues in its JSON API', async () => {
       const { queues } = await api<{ queues: BoardQueue[] }>('/queues');
       expect(queues.map((q) => q.name)).toEqual(
         expect.arrayContaining(DASHBOARD_QUEUES.map(queueName)),

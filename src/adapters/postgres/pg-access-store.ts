@@ -7,18 +7,50 @@ import { isTenantId } from '../../domain/tenants/tenant-id';
 // Role bindings decide which scope a person gets, so they are read before there is one.
 const BINDINGS = Scope.platform('role bindings');
 
+/**
+ * How long a person's bindings read from Postgres are used again. Bindings change only when a
+ * process syncs a new config file at start; another process still running (a rolling deploy)
+ * sees the change within this time. One command checks access several times (each section of
+ * `/incident status`): they share one read.
+ */
+export const BINDINGS_REUSE_MS = 1000;
+const MAX_REMEMBERED = 10_000;
+
 /** Role bindings, read platform-wide: they decide which scope a person gets. */
 export class PgAccessStore implements AccessStore {
-  constructor(private readonly db: Database) {}
+  private readonly recent = new Map<
+    string,
+    { until: number; read: Promise<readonly RoleBinding[]> }
+  >();
 
-  bindingsOf(user: string): Promise<RoleBinding[]> {
-    return this.db.scoped(BINDINGS, async (c) => {
-      const { rows } = await c.query<{ tenant_id: string; role: RoleBinding['role'] }>(
-        'SELECT tenant_id, role FROM role_bindings WHERE user_id = $1 ORDER BY tenant_id, role',
-        [user],
-      );
-      return rows.map((r) => ({ user, tenant: r.tenant_id, role: r.role }));
-    });
+  constructor(
+    private readonly db: Database,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async bindingsOf(user: string): Promise<RoleBinding[]> {
+    const now = this.now();
+    let entry = this.recent.get(user);
+    if (!entry || entry.until <= now) {
+      this.recent.delete(user);
+      if (this.recent.size >= MAX_REMEMBERED) this.recent.clear();
+      const read = this.read(user);
+      const fresh = { until: now + BINDINGS_REUSE_MS, read };
+      this.recent.set(user, fresh);
+      entry = fresh;
+      // A failed read is not reused.
+      read.catch(() => this.recent.get(user) === fresh && this.recent.delete(user));
+    }
+    return (await entry.read).map((b) => ({ ...b }));
+  }
+
+  private async read(user: string): Promise<readonly RoleBinding[]> {
+    const rows = await this.db.statement<{ tenant_id: string; role: RoleBinding['role'] }>(
+      BINDINGS,
+      'SELECT tenant_id, role FROM role_bindings WHERE user_id = $1 ORDER BY tenant_id, role',
+      [user],
+    );
+    return rows.map((r) => ({ user, tenant: r.tenant_id, role: r.role }));
   }
 
   holdersOf(tenants: readonly string[], role: RoleBinding['role']): Promise<string[]> {
@@ -34,6 +66,7 @@ export class PgAccessStore implements AccessStore {
 
   /** Makes the tenant registry and config-sourced bindings match the config file. */
   syncFromConfig(tenants: readonly Tenant[], bindings: readonly RoleBinding[]): Promise<void> {
+    this.recent.clear();
     return this.db.scoped(Scope.platform('loading the config file'), async (c) => {
       for (const t of tenants) {
         await c.query(

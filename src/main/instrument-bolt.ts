@@ -60,7 +60,7 @@ export function commandLabel(body: Record<string, unknown>): string {
 }
 
 /**
- * Per-request child logger and the command latency histogram; unknown errors reach the log.
+ * The command latency histogram; unknown errors reach the log.
  * Returns `drain()`, which resolves once every listener in flight has finished (shutdown).
  */
 export function instrumentBolt(
@@ -79,10 +79,9 @@ export function instrumentBolt(
       inflight.delete(work);
     }
   });
-  app.use(async ({ body, next, context }) => {
+  app.use(async ({ body, next }) => {
     const command = commandLabel(body as Record<string, unknown>);
     const end = metrics.commandSeconds.startTimer({ command });
-    context.log = log.child({ requestId: (body as { trigger_id?: string }).trigger_id, command });
     try {
       await next();
       end({ outcome: 'ok' });

@@ -54,6 +54,8 @@ export function createBoltApp(setup: BoltSetup, log: Logger): BoltApp {
       socketMode: true,
       logger,
       clientOptions,
+      // No listener reads Bolt's conversation context: skip its store on every request.
+      convoStore: false,
     });
     return { app };
   }
@@ -65,6 +67,12 @@ export function createBoltApp(setup: BoltSetup, log: Logger): BoltApp {
     processBeforeResponse: false,
     bodyLimit: 1024 * 1024,
   });
-  const app = new App({ token: setup.botToken, receiver: httpReceiver, logger, clientOptions });
+  const app = new App({
+    token: setup.botToken,
+    receiver: httpReceiver,
+    logger,
+    clientOptions,
+    convoStore: false,
+  });
   return { app, httpReceiver };
 }

@@ -67,7 +67,8 @@ export function analyse(
   };
 }
 
-export function print(f: RunFigures): void {
+/** `latenessTarget: false` (the capacity run, all overdue at start): lateness is shown, not judged. */
+export function print(f: RunFigures, latenessTarget = true): void {
   const ms = (n: number) => `${Math.round(n)} ms`;
   const ok = (cond: boolean) => (cond ? 'ok' : 'MISSED TARGET');
   const rss = Math.max(...f.workerPeakRssMb);
@@ -76,7 +77,7 @@ export function print(f: RunFigures): void {
     `breach messages      ${f.delivered} of ${f.expected} clocks (Postgres: ${f.db.breaches} breaches fired, ${f.db.posted} posted)`,
   );
   console.log(
-    `lateness p50/p99/max ${ms(f.p50)} / ${ms(f.p99)} / ${ms(f.max)}   p99 < 1 s: ${ok(f.p99 < 1000)}`,
+    `lateness p50/p99/max ${ms(f.p50)} / ${ms(f.p99)} / ${ms(f.max)}   ${latenessTarget ? `p99 < 1 s: ${ok(f.p99 < 1000)}` : '(from the due times of a backlog: not a target)'}`,
   );
   console.log(
     `  of which: timer (claimed − due) p50/p99 ${ms(f.db.fireP50)} / ${ms(f.db.fireP99)}, Slack delivery (posted − claimed) p50/p99 ${ms(f.db.postP50)} / ${ms(f.db.postP99)}`,

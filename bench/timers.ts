@@ -174,7 +174,7 @@ async function main(): Promise<void> {
     `capacity: ${CLOCKS.toLocaleString('en')} clocks already due at worker start, one incident each`,
     { backlog: true },
   );
-  print(full);
+  print(full, false);
   const perS = capacity(full);
   const ratio = perS / DEMAND_PER_S;
   const ok = (cond: boolean) => (cond ? 'ok' : 'MISSED TARGET');

@@ -151,7 +151,8 @@ export async function startRuntime(config: AppConfig, opts: RuntimeOptions): Pro
       log,
       deps: commandDeps,
       queueFromWeb: opts.web && !opts.worker && !opts.console,
-      worker: opts.worker,
+      // Console mode is one process on its own storage: nothing else can queue a command there.
+      worker: opts.worker && !opts.console,
     });
     closers.push(() => slash.stop());
 

@@ -47,6 +47,9 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  // A worker delivers what the web queued (a test that failed early left it unstarted), so the
+  // web's shutdown does not wait for deliveries nobody would make.
+  if (stack && !worker) worker = await startWorker();
   await queue?.close();
   await worker?.stop();
   await stack?.stop();
@@ -56,7 +59,12 @@ describe(`slash commands from web to a worker (${storageUnderTest()} storage)`, 
   it('acks and queues a command while no worker runs; a worker started later runs and answers it', async () => {
     const declared = await stack.slash('declare P2 acme Checkout errors');
     expect(declared.status).toBe(200);
-    const waiting = await queue.getJobs(['waiting', 'prioritized', 'delayed', 'active']);
+    // The ack comes first; the command is queued right after it.
+    let waiting = await queue.getJobs(['waiting', 'prioritized', 'delayed', 'active']);
+    for (let i = 0; i < 150 && waiting.length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      waiting = await queue.getJobs(['waiting', 'prioritized', 'delayed', 'active']);
+    }
     expect(waiting.map((j) => j.data.command.text)).toEqual(['declare P2 acme Checkout errors']);
     // Slack's verification token is not carried to the queue.
     expect(waiting[0]?.data.command.token).toBe('');

@@ -41,7 +41,6 @@ export function slashCommandQueue(opts: {
 }): SlashCommandQueue {
   const log = opts.log.child({ module: 'slash-commands' });
   const queue = opts.queues.createQueue<QueuedCommand>(SLASH_COMMAND_QUEUE);
-  const commands = slashCommands(opts.deps);
   let worker: AppWorker<QueuedCommand> | undefined;
   return {
     queue,
@@ -57,6 +56,8 @@ export function slashCommandQueue(opts: {
     },
     start() {
       if (!opts.worker) return;
+      // The listeners a worker runs (web registers its own with Bolt).
+      const commands = slashCommands(opts.deps);
       worker = opts.queues.createWorker<QueuedCommand>(
         SLASH_COMMAND_QUEUE,
         slashCommandProcessor(

@@ -10,6 +10,7 @@ import { SLASH_COMMAND_QUEUE } from '../../src/main/slash-commands';
 import type { AppQueue } from '../../src/adapters/queue/queue-backend';
 import type { QueuedCommand } from '../../commands';
 import { startStack, storageUnderTest, type Stack } from '../support/stack';
+import { deniedAuditRows } from '../support/isolation-matrix';
 
 jest.setTimeout(120_000);
 
@@ -77,11 +78,13 @@ describe(`slash commands from web to a worker (${storageUnderTest()} storage)`, 
     expect(await status.reply()).toContain('INC-1');
   });
 
-  it('answers a refusal from the worker and writes nothing (a tenant the user has no role on)', async () => {
+  it('answers a refusal from the worker, audits it and writes nothing (a tenant the user has no role on)', async () => {
     const before = await incidentCount();
+    const denied = await deniedAuditRows(stack, 'U0ALICE');
     const refused = await stack.slash('declare P1 initech Outage');
     expect(await refused.reply()).toMatch(/no_entry_sign|not allowed|role/i);
     expect(await incidentCount()).toBe(before);
+    expect(await deniedAuditRows(stack, 'U0ALICE')).toBe(denied + 1);
   });
 
   it('opens the declare modal from web (the trigger_id lasts 3 s), not through the queue', async () => {

@@ -10,7 +10,7 @@ import type { StatusSection, TenantSection } from './command-support';
 /** `/incident status`: the incident's runbook runs the actor may see. */
 export function runbookStatusSection(deps: RunbookDeps): StatusSection {
   return async (actor, incident) => {
-    const runs = (await recentRuns(deps, actor, 50)).filter((r) => r.incident === incident.number);
+    const runs = await recentRuns(deps, actor, 50, incident.number);
     if (runs.length === 0) return [];
     const lines = runs.map(
       (r) =>

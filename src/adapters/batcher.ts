@@ -21,8 +21,24 @@ export class Batcher<I, O> {
       /** Size of an item (bytes, say): a batch stops growing at `maxWeight` (never empty). */
       weigh?: (item: I) => number;
       maxWeight?: number;
+      /**
+       * Hold a batch open this long for more items (a full batch goes at once): fewer, larger
+       * writes where each write costs more than the wait (a queue add after Slack's ack).
+       */
+      lingerMs?: number;
     },
   ) {}
+
+  private lingering: NodeJS.Timeout | undefined;
+  private readonly flights = new Set<Promise<void>>();
+
+  /** Sends what lingers now and waits for every batch in flight (before a shutdown). */
+  async settle(): Promise<void> {
+    while (this.waiting.length > 0 || this.flights.size > 0) {
+      this.drain();
+      await Promise.all(this.flights);
+    }
+  }
 
   submit(item: I): Promise<O> {
     return new Promise<O>((resolve, reject) => {
@@ -32,13 +48,30 @@ export class Batcher<I, O> {
   }
 
   private pump(): void {
+    const { lingerMs = 0, maxBatch } = this.opts;
+    if (lingerMs > 0 && this.waiting.length > 0 && this.waiting.length < maxBatch) {
+      this.lingering ??= setTimeout(() => {
+        this.lingering = undefined;
+        this.drain();
+      }, lingerMs);
+      return;
+    }
+    this.drain();
+  }
+
+  private drain(): void {
+    if (this.lingering) clearTimeout(this.lingering);
+    this.lingering = undefined;
     while (this.inFlight < this.opts.concurrency && this.waiting.length > 0) {
       const batch = this.waiting.splice(0, this.fits());
       this.inFlight += 1;
-      void this.flush(batch).finally(() => {
+      const flight = this.flush(batch).finally(() => {
         this.inFlight -= 1;
-        this.pump();
+        this.flights.delete(flight);
+        // What arrived during the flight has waited already: it goes now, lingering or not.
+        this.drain();
       });
+      this.flights.add(flight);
     }
   }
 

@@ -17,10 +17,11 @@ export async function incidentStatus(
   const number = await targetRef(deps, actor, ref);
   const guarded = await scopeOf(deps, actor.user);
   return recordDenials(deps, actor, () =>
-    deps.store.inScope(guarded.scope, async (tx) => {
-      const incident = await findTarget(tx, number);
+    deps.store.readInScope(guarded.scope, async (tx) => {
+      // Both reads at once (one round trip); the timeline is shown only once the role is checked.
+      const [incident, timeline] = await Promise.all([findTarget(tx, number), tx.timeline(number)]);
       authorize(guarded, 'view', incident.tenants, incident.number);
-      return { incident, timeline: await tx.timeline(incident.number) };
+      return { incident, timeline };
     }),
   );
 }
@@ -32,7 +33,7 @@ export async function listIncidents(
   tenant?: string,
 ): Promise<Incident[]> {
   const guarded = await scopeOf(deps, actor.user);
-  return deps.store.inScope(guarded.scope, (tx) =>
+  return deps.store.readInScope(guarded.scope, (tx) =>
     tx.listIncidents({ tenant, open: tenant === undefined, limit: 25 }),
   );
 }

@@ -24,10 +24,10 @@ export async function postmortemStatus(
   incident: Incident,
 ): Promise<PostmortemStatus> {
   const { scope } = await scopeOf(deps.incidents, actor.user);
-  const read = await deps.store.inScope(scope, async (tx) => ({
-    state: await tx.state(incident.number),
-    due: await tx.dueAt(incident.number),
-  }));
+  const read = await deps.store.readInScope(scope, async (tx) => {
+    const [state, due] = await Promise.all([tx.state(incident.number), tx.dueAt(incident.number)]);
+    return { state, due };
+  });
   const now = deps.clock.now();
   const done = read.state?.doneAt ? { at: read.state.doneAt, by: read.state.doneBy } : null;
   const dueAt = read.due ?? null;

@@ -28,7 +28,7 @@ export async function incidentSlaStatus(
   incident: { number: number; tenants: string[] },
 ): Promise<SlaStatusView> {
   const { scope } = await scopeOf(deps.incidents, actor.user);
-  const clocks = await deps.store.inScope(scope, (tx) => tx.clocksOf(incident.number));
+  const clocks = await deps.store.readInScope(scope, (tx) => tx.clocksOf(incident.number));
   const now = deps.clock.now();
   const visible = incident.tenants.filter((t) => scope.includes(t));
   const lines: SlaStatusLine[] = [];

@@ -80,6 +80,12 @@ export interface IncidentStore {
   /** Runs `fn` in one transaction that sees only rows of `scope`'s tenants (row-level security). */
   inScope<T>(scope: Scope, fn: (tx: IncidentTx) => Promise<T>): Promise<T>;
   /**
+   * For reads only (a write fails): `fn`'s queries see only `scope`'s tenants, as in `inScope`,
+   * but each is its own transaction, so two of them may see two instants. They may run
+   * concurrently (`Promise.all`); issued together, they share one round trip.
+   */
+  readInScope<T>(scope: Scope, fn: (tx: IncidentTx) => Promise<T>): Promise<T>;
+  /**
    * Routing, read platform-wide: the incident whose channel (own channel, or thread in a shared
    * channel) this is; in a shared channel without a thread, the one open incident there, or
    * 'ambiguous' when several are open. Only the number comes back: visibility is checked by the

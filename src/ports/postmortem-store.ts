@@ -68,6 +68,12 @@ export interface PostmortemTx {
 /** Transactions over post-mortems. */
 export interface PostmortemStore {
   inScope<T>(scope: Scope, fn: (tx: PostmortemTx) => Promise<T>): Promise<T>;
+  /**
+   * For reads only (a write fails): `fn`'s queries see only `scope`'s tenants, as in `inScope`,
+   * but each is its own transaction, so two of them may see two instants. They may run
+   * concurrently (`Promise.all`); issued together, they share one round trip.
+   */
+  readInScope<T>(scope: Scope, fn: (tx: PostmortemTx) => Promise<T>): Promise<T>;
 }
 
 /**

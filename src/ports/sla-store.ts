@@ -124,6 +124,12 @@ export interface SlaTx {
 /** Transactions over the SLA clocks. */
 export interface SlaStore {
   inScope<T>(scope: Scope, fn: (tx: SlaTx) => Promise<T>): Promise<T>;
+  /**
+   * For reads only (a write fails): `fn`'s queries see only `scope`'s tenants, as in `inScope`,
+   * but each is its own transaction, so two of them may see two instants. They may run
+   * concurrently (`Promise.all`); issued together, they share one round trip.
+   */
+  readInScope<T>(scope: Scope, fn: (tx: SlaTx) => Promise<T>): Promise<T>;
   /** Events still leased with this token, none posted? Then held until `until`; else false. */
   renewLease(ids: readonly number[], token: string, until: Date): Promise<boolean>;
   /** Slack took them: posted, whoever holds the lease now. */

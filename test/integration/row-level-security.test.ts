@@ -129,6 +129,69 @@ describe(`row-level security (${storageUnderTest()} storage)`, () => {
     expect(await t.db.statement(Scope.of(['acme']), sql, [acmeIncident, odd])).toHaveLength(1);
   });
 
+  it('reads through one-round-trip read-only queries with the same scoping, and refuses writes there', async () => {
+    const acme = Scope.of(['acme']);
+    const globex = Scope.of(['globex']);
+    const seen = await store.readInScope(acme, async (tx) => ({
+      incident: await tx.findIncident(acmeIncident),
+      timeline: await tx.timeline(acmeIncident),
+    }));
+    expect(seen.incident?.title).toBe('Acme down');
+    expect(seen.incident?.tenants).toEqual(['acme']);
+    expect(seen.incident?.declaredAt).toBeInstanceOf(Date);
+    expect(seen.timeline.map((e) => e.kind)).toEqual(['declared']);
+    expect(await store.readInScope(globex, (tx) => tx.findIncident(acmeIncident))).toBeUndefined();
+    expect(await store.readInScope(globex, (tx) => tx.timeline(acmeIncident))).toEqual([]);
+    // An array of strings goes in as an array literal, values exact.
+    const odd = ['acme', 'a"b\\c', "d'e"];
+    const { rows } = await t.db.reader(ALL).query<{ v: string[] }>('SELECT $1::text[] AS v', [odd]);
+    expect(rows[0]?.v).toEqual(odd);
+    await expect(
+      store.readInScope(acme, (tx) =>
+        tx.appendTimeline(acmeIncident, { at: new Date(), actor: 'U1', kind: 'note', text: 'x' }),
+      ),
+    ).rejects.toThrow(/read-only transaction/);
+    expect(await store.inScope(acme, (tx) => tx.timeline(acmeIncident))).toHaveLength(1);
+    expect(() => t.db.reader('*' as unknown as Scope)).toThrow(/must be a Scope/);
+  });
+
+  it('sends reads issued together in one round trip per scope; a failing one fails alone', async () => {
+    const connect = jest.spyOn(t.db.pool, 'connect');
+    try {
+      const acme = t.db.reader(Scope.of(['acme']));
+      const globex = t.db.reader(Scope.of(['globex']));
+      const sql = 'SELECT id FROM incidents WHERE id = $1';
+      const [a1, g1, a2] = await Promise.all([
+        acme.query(sql, [acmeIncident]),
+        globex.query(sql, [acmeIncident]),
+        acme.query('SELECT $1::text AS v', ["it's"]),
+      ]);
+      expect(a1.rows).toEqual([{ id: String(acmeIncident) }]);
+      expect(g1.rows).toEqual([]); // globex's reads went in globex's trip
+      expect(a2.rows).toEqual([{ v: "it's" }]);
+      expect(connect).toHaveBeenCalledTimes(2); // one trip per scope
+      const settled = await Promise.allSettled([
+        acme.query('SELECT 1 AS x'),
+        acme.query('SELECT 1 / $1 AS y', [0]),
+        acme.query('SELECT 2 AS x; SELECT 3 AS x'),
+        acme.query('SELECT $1::int AS z', [7]),
+      ]);
+      expect(settled.map((r) => r.status)).toEqual([
+        'fulfilled',
+        'rejected',
+        'rejected',
+        'fulfilled',
+      ]);
+      expect(String((settled[1] as PromiseRejectedResult).reason)).toMatch(/division by zero/);
+      expect(String((settled[2] as PromiseRejectedResult).reason)).toMatch(/not one statement/);
+      expect((settled[3] as PromiseFulfilledResult<{ rows: unknown[] }>).value.rows).toEqual([
+        { z: 7 },
+      ]);
+    } finally {
+      connect.mockRestore();
+    }
+  });
+
   it('builds scopes only from valid tenant ids: "*" and "a,b" cannot widen one', async () => {
     expect(() => Scope.of(['*'])).toThrow(/not a tenant id/);
     expect(() => Scope.of(['acme,globex'])).toThrow(/not a tenant id/);

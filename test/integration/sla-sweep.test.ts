@@ -175,6 +175,7 @@ function killedAfterClaiming(store: SlaStore): SlaStore {
   return {
     renewLease: (...args) => store.renewLease(...args),
     markPosted: (...args) => store.markPosted(...args),
+    readInScope: (scope, fn) => store.readInScope(scope, fn),
     inScope: (scope, fn) =>
       store.inScope(scope, (tx) =>
         fn(

@@ -18,6 +18,39 @@ function heldBatcher<I, O>(
   return { batcher, batches, release: () => release() };
 }
 
+describe('batching with a linger', () => {
+  it('holds a batch open for lingerMs, sends a full one at once, and never holds an item longer', async () => {
+    jest.useFakeTimers();
+    try {
+      const batches: number[][] = [];
+      const batcher = new Batcher<number, number>(
+        (items) => {
+          batches.push(items);
+          return Promise.resolve(items.map((i) => -i));
+        },
+        { maxBatch: 3, concurrency: 1, lingerMs: 20 },
+      );
+      const first = [1, 2].map((i) => batcher.submit(i));
+      await jest.advanceTimersByTimeAsync(19);
+      expect(batches).toEqual([]); // still lingering
+      await jest.advanceTimersByTimeAsync(1);
+      expect(await Promise.all(first)).toEqual([-1, -2]);
+      const full = [3, 4, 5].map((i) => batcher.submit(i));
+      await jest.advanceTimersByTimeAsync(0);
+      expect(await Promise.all(full)).toEqual([-3, -4, -5]); // full: sent without waiting
+      const last = batcher.submit(6);
+      await jest.advanceTimersByTimeAsync(20);
+      expect(await last).toBe(-6);
+      const atStop = batcher.submit(7);
+      await batcher.settle(); // a shutdown does not wait out the linger
+      expect(await atStop).toBe(-7);
+      expect(batches).toEqual([[1, 2], [3, 4, 5], [6], [7]]);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+});
+
 describe('natural batching', () => {
   it('sends the first item at once and batches what arrives meanwhile', async () => {
     const { batcher, batches, release } = heldBatcher<number, number>(

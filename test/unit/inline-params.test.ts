@@ -33,8 +33,21 @@ describe('inlineParams (one-round-trip statements)', () => {
     expect(inline('SELECT $10, $1', params)).toBe('SELECT (10), (1)');
   });
 
+  it('writes an array of strings as an array literal, quotes and backslashes escaped', () => {
+    expect(inline('SELECT $1', [['acme', 'a"b', 'c\\d', null]])).toBe(
+      // Inside the array literal: "a\"b" and "c\\d"; escapeLiteral then doubles each backslash.
+      `SELECT  E'{"acme","a\\\\"b","c\\\\\\\\d",NULL}'`,
+    );
+  });
+
+  it('writes a plain object as JSON, as pg does', () => {
+    expect(inline('SELECT $1::jsonb', [{ a: "it's" }])).toBe(`SELECT '{"a":"it''s"}'::jsonb`);
+  });
+
   it('refuses a missing parameter and values it cannot write', () => {
     expect(() => inline('SELECT $2', [1])).toThrow('no parameter $2');
     expect(() => inline('SELECT $1', [Number.NaN])).toThrow('not a finite number');
+    expect(() => inline('SELECT $1', [Buffer.from('x')])).toThrow('cannot be written as a literal');
+    expect(() => inline('SELECT $1', [[1, { a: 1 }]])).toThrow('not numbers or strings');
   });
 });

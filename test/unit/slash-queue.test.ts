@@ -179,6 +179,7 @@ describe('responseUrlRespond', () => {
           res.end('expired_url');
           return;
         }
+        if (where === '/silent') return; // never answers
         if (where === '/down') {
           res.writeHead(503, { 'content-type': 'text/html' });
           res.end('<html>Service Unavailable</html>');
@@ -220,6 +221,23 @@ describe('responseUrlRespond', () => {
       expect(String((err as Error).message)).not.toContain('secret-in-url');
     },
   );
+
+  it('gives up on a response_url that does not answer, and says so without the URL', async () => {
+    const err = await responseUrlRespond(`${base}/silent?token=secret-in-url`, { timeoutMs: 200 })(
+      'x',
+    ).catch((e: unknown) => e);
+    expect(String((err as Error).message)).toBe('Slack response_url did not answer within 200 ms');
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const refused = await responseUrlRespond(`http://127.0.0.1:${port}/x?token=secret-in-url`)(
+      'x',
+    ).catch((e: unknown) => e);
+    expect(String((refused as Error).message)).toBe(
+      'Slack response_url unreachable (ECONNREFUSED)',
+    );
+  });
 
   it('knows what can be a response_url', () => {
     expect(isResponseUrl('https://hooks.slack.com/commands/T0/1/x')).toBe(true);

@@ -1,4 +1,4 @@
-import { Pool, type PoolClient, type PoolConfig, type QueryResultRow } from 'pg';
+import { escapeLiteral, Pool, type PoolClient, type PoolConfig, type QueryResultRow } from 'pg';
 import { isScope, type Scope } from '../../domain/tenants/scope';
 
 export const APP_ROLE = 'tenantops_app';
@@ -9,7 +9,40 @@ export function quoteIdent(name: string): string {
 }
 
 /** A value `Database.statement` writes into its SQL as a literal. */
-export type Literal = string | number | boolean | Date | null | readonly number[];
+export type Literal =
+  | string
+  | number
+  | boolean
+  | Date
+  | null
+  | readonly number[]
+  | readonly (string | null)[]
+  | Readonly<Record<string, unknown>>;
+
+/**
+ * What a transaction's queries need of a connection: a pooled client, or `Database.reader`'s
+ * one-round-trip reads. Stores' transaction classes take this, so the same methods serve both.
+ */
+export interface Queryable {
+  query<R extends QueryResultRow = QueryResultRow>(
+    text: string,
+    values?: unknown[],
+  ): Promise<{ rows: R[]; rowCount: number | null }>;
+}
+
+/** A Postgres array literal's text: `{1,2}`, or `{"a","b\\"c"}` (quotes and backslashes escaped). */
+function arrayText(v: readonly (string | number | null)[], n: string): string {
+  const items = v.map((x) => {
+    if (x === null) return 'NULL';
+    if (typeof x === 'number') {
+      if (!Number.isFinite(x)) throw new Error(`parameter $${n}: not numbers`);
+      return String(x);
+    }
+    if (typeof x !== 'string') throw new Error(`parameter $${n}: not numbers or strings`);
+    return `"${x.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+  });
+  return `{${items.join(',')}}`;
+}
 
 /**
  * `$n` placeholders of our own (static) SQL replaced by escaped literals, for the simple query
@@ -17,7 +50,7 @@ export type Literal = string | number | boolean | Date | null | readonly number[
  */
 export function inlineParams(
   sql: string,
-  params: readonly Literal[],
+  params: readonly unknown[],
   escape: (s: string) => string,
 ): string {
   return sql.replace(/\$(\d+)/g, (_, n: string) => {
@@ -32,9 +65,20 @@ export function inlineParams(
     }
     if (typeof v === 'string') return escape(v);
     if (v instanceof Date) return escape(v.toISOString());
-    if (!v.every((x) => Number.isFinite(x))) throw new Error(`parameter $${n}: not numbers`);
-    return escape(`{${v.join(',')}}`);
+    if (Array.isArray(v)) return escape(arrayText(v as (string | number | null)[], n));
+    // A plain object is JSON, as pg sends it on the extended protocol.
+    if (typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype)
+      return escape(JSON.stringify(v));
+    throw new Error(`parameter $${n}: cannot be written as a literal`);
   });
+}
+
+/** A round trip carries at most this many reads (a storm of commands makes several trips). */
+const MAX_READS_PER_TRIP = 32;
+
+interface ReadBatch {
+  scope: Scope;
+  queries: { sql: string; settle: (rows: QueryResultRow[], err?: Error) => void }[];
 }
 
 /** `app.tenant_id` for a scope; anything but a Scope built by its own constructors is refused. */
@@ -51,6 +95,8 @@ export function scopeSetting(scope: Scope): string {
 export class Database {
   readonly pool: Pool;
   readonly schema: string;
+  /** Reads waiting for this turn of the event loop to end, by scope setting (see `reader`). */
+  private readonly reads = new Map<string, ReadBatch>();
 
   constructor(config: PoolConfig & { schema?: string }) {
     const { schema = 'public', ...poolConfig } = config;
@@ -80,15 +126,87 @@ export class Database {
     scope: Scope,
     sql: string,
     params: readonly Literal[] = [],
+    opts: { readOnly?: boolean } = {},
   ): Promise<R[]> {
     // The whole text is one transaction: if anything in it fails, it is rolled back.
     return this.inTransaction(async (client) => {
       const text =
-        `BEGIN; ${this.scopeSettings(client, scope)}; ` +
+        `BEGIN${opts.readOnly ? ' READ ONLY' : ''}; ${this.scopeSettings(client, scope)}; ` +
         `${inlineParams(sql, params, (v) => client.escapeLiteral(v))}; COMMIT`;
       const results = (await client.query(text)) as unknown as { rows: R[] }[];
       return results[2]?.rows ?? [];
     });
+  }
+
+  /**
+   * Reads in `scope` for a store's transaction class: read-only (a write fails), each query in
+   * its own transaction, so two of them may see the database at two instants. Queries issued
+   * together (in one turn of the event loop, in the same scope, from any caller) go to Postgres
+   * as one text in one round trip: `BEGIN READ ONLY; settings; q1; q2; …; COMMIT`. Queries may
+   * be issued concurrently (`Promise.all`).
+   */
+  reader(scope: Scope): Queryable {
+    const setting = scopeSetting(scope); // a bad scope is refused now, not at the first query
+    return {
+      query: <R extends QueryResultRow>(text: string, values: unknown[] = []) =>
+        new Promise<{ rows: R[]; rowCount: number | null }>((resolve, reject) => {
+          let sql: string;
+          try {
+            sql = inlineParams(text, values, escapeLiteral).replace(/[\s;]+$/, '');
+          } catch (err) {
+            reject(err instanceof Error ? err : new Error(String(err)));
+            return;
+          }
+          let batch = this.reads.get(setting);
+          if (!batch || batch.queries.length >= MAX_READS_PER_TRIP) {
+            batch = { scope, queries: [] };
+            this.reads.set(setting, batch);
+            const started = batch;
+            setImmediate(() => {
+              if (this.reads.get(setting) === started) this.reads.delete(setting);
+              void this.sendReads(started);
+            });
+          }
+          batch.queries.push({
+            sql,
+            settle: (rows, err) =>
+              err ? reject(err) : resolve({ rows: rows as R[], rowCount: rows.length }),
+          });
+        }),
+    };
+  }
+
+  /** One round trip for a batch of reads; if any fails, each is retried alone (only it fails). */
+  private async sendReads(batch: ReadBatch): Promise<void> {
+    const { scope, queries } = batch;
+    try {
+      const results = await this.inTransaction(async (client) => {
+        const text =
+          `BEGIN READ ONLY; ${this.scopeSettings(client, scope)}; ` +
+          `${queries.map((q) => q.sql).join('; ')}; COMMIT`;
+        const out = (await client.query(text)) as unknown as { rows: QueryResultRow[] }[];
+        // One result per statement; a query that was two statements would shift the rest.
+        if (out.length !== queries.length + 3) throw new Error('a read was not one statement');
+        return out;
+      });
+      queries.forEach((q, i) => q.settle(results[i + 2]?.rows ?? []));
+    } catch (err) {
+      if (queries.length === 1) {
+        queries[0]?.settle([], err as Error);
+        return;
+      }
+      for (const q of queries) {
+        this.inTransaction(async (client) => {
+          const text = `BEGIN READ ONLY; ${this.scopeSettings(client, scope)}; ${q.sql}; COMMIT`;
+          const out = (await client.query(text)) as unknown as { rows: QueryResultRow[] }[];
+          if (out.length !== 4) throw new Error('a read was not one statement');
+          return out[2]?.rows ?? [];
+        }).then(
+          (rows) => q.settle(rows),
+          (e: unknown) => q.settle([], e as Error),
+        );
+      }
+    }
   }
 
   /** One transaction as the connecting (owner) user, for migrations and admin tasks. */

@@ -1,4 +1,3 @@
-import type { PoolClient } from 'pg';
 import type {
   Incident,
   IncidentState,
@@ -16,7 +15,7 @@ import type {
   Tenant,
 } from '../../ports/incident-store';
 import { Scope } from '../../domain/tenants/scope';
-import type { Database } from './database';
+import type { Database, Queryable } from './database';
 
 export interface IncidentRow {
   id: string;
@@ -79,7 +78,7 @@ const COLUMNS: Record<Exclude<keyof IncidentChanges, 'role'>, string> = {
 
 /** Appends one timeline entry; its tenants default to the incident's. */
 export async function insertTimeline(
-  c: PoolClient,
+  c: Queryable,
   number: number,
   entry: NewTimelineEntry,
 ): Promise<void> {
@@ -99,7 +98,7 @@ export async function insertTimeline(
 }
 
 class PgIncidentTx implements IncidentTx {
-  constructor(private readonly c: PoolClient) {}
+  constructor(private readonly c: Queryable) {}
 
   async tenants(ids?: readonly string[]): Promise<Tenant[]> {
     const { rows } = await this.c.query<{
@@ -243,6 +242,10 @@ export class PgIncidentStore implements IncidentStore {
 
   inScope<T>(scope: Scope, fn: (tx: IncidentTx) => Promise<T>): Promise<T> {
     return this.db.scoped(scope, (client) => fn(new PgIncidentTx(client)));
+  }
+
+  readInScope<T>(scope: Scope, fn: (tx: IncidentTx) => Promise<T>): Promise<T> {
+    return fn(new PgIncidentTx(this.db.reader(scope)));
   }
 
   async incidentAt(place: ChatPlace): Promise<number | 'ambiguous' | undefined> {

@@ -1,4 +1,4 @@
-import type { PoolClient } from 'pg';
+import type { Queryable } from './database';
 import type { TimelineKind } from '../../domain/incidents/incident';
 import type { PostmortemRecord } from '../../domain/postmortems/postmortem-record';
 import type { ClockKind, ClockStatus } from '../../domain/sla/sla-clock';
@@ -6,7 +6,7 @@ import { toSlaIncident, type IncidentRow } from './pg-sla-rows';
 
 /** Reads an incident's record for its draft; row-level security leaves out what the scope can't see. */
 export async function readRecord(
-  c: PoolClient,
+  c: Queryable,
   number: number,
 ): Promise<Omit<PostmortemRecord, 'runbookRuns'> | undefined> {
   const inc = await c.query<IncidentRow>('SELECT * FROM incidents WHERE id = $1', [number]);
@@ -89,7 +89,7 @@ export async function readRecord(
   };
 }
 
-async function readAlerts(c: PoolClient, number: number): Promise<PostmortemRecord['alerts']> {
+async function readAlerts(c: Queryable, number: number): Promise<PostmortemRecord['alerts']> {
   const { rows } = await c.query<{
     source: string;
     name: string;
@@ -122,7 +122,7 @@ async function readAlerts(c: PoolClient, number: number): Promise<PostmortemReco
   }));
 }
 
-async function readMessages(c: PoolClient, number: number): Promise<PostmortemRecord['messages']> {
+async function readMessages(c: Queryable, number: number): Promise<PostmortemRecord['messages']> {
   const { rows } = await c.query<{
     id: string;
     tenant_id: string;

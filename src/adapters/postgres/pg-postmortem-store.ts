@@ -1,4 +1,3 @@
-import type { PoolClient } from 'pg';
 import type { PeopleSections } from '../../domain/postmortems/people';
 import type { FactsSummary } from '../../domain/postmortems/facts-summary';
 import type { PostmortemRecord } from '../../domain/postmortems/postmortem-record';
@@ -11,7 +10,7 @@ import type {
   PostmortemStore,
   PostmortemTx,
 } from '../../ports/postmortem-store';
-import type { Database } from './database';
+import type { Database, Queryable } from './database';
 import { insertTimeline } from './pg-incident-store';
 import { readRecord } from './pg-postmortem-record';
 
@@ -68,7 +67,7 @@ function toVersion(r: VersionRow): DraftVersion {
 }
 
 class PgPostmortemTx implements PostmortemTx {
-  constructor(private readonly c: PoolClient) {}
+  constructor(private readonly c: Queryable) {}
 
   async record(incident: number): Promise<PostmortemRecord | undefined> {
     const record = await readRecord(this.c, incident);
@@ -194,5 +193,9 @@ export class PgPostmortemStore implements PostmortemStore {
 
   inScope<T>(scope: Scope, fn: (tx: PostmortemTx) => Promise<T>): Promise<T> {
     return this.db.scoped(scope, (c) => fn(new PgPostmortemTx(c)));
+  }
+
+  readInScope<T>(scope: Scope, fn: (tx: PostmortemTx) => Promise<T>): Promise<T> {
+    return fn(new PgPostmortemTx(this.db.reader(scope)));
   }
 }

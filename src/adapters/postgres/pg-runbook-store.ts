@@ -20,7 +20,7 @@ import type {
   StepChanges,
   StepLease,
 } from '../../ports/runbook-store';
-import type { Database } from './database';
+import type { Database, Queryable } from './database';
 
 interface RunRow {
   id: string;
@@ -98,7 +98,7 @@ function toRun(r: RunRow, steps: StepRow[]): Run {
   };
 }
 
-async function load(c: PoolClient, where: string, params: unknown[]): Promise<Run[]> {
+async function load(c: Queryable, where: string, params: unknown[]): Promise<Run[]> {
   const { rows } = await c.query<RunRow>(`SELECT * FROM runbook_runs ${where}`, params);
   if (rows.length === 0) return [];
   const steps = await c.query<StepRow>(
@@ -252,13 +252,12 @@ export class PgRunbookStore implements RunbookStore {
     scope: Scope,
     filter: { tenant?: string; incident?: number; limit: number },
   ): Promise<Run[]> {
-    return this.db.scoped(scope, (c) =>
-      load(
-        c,
-        `WHERE ($1::text IS NULL OR tenant_id = $1) AND ($2::bigint IS NULL OR incident_id = $2)
-         ORDER BY id DESC LIMIT $3`,
-        [filter.tenant ?? null, filter.incident ?? null, filter.limit],
-      ),
+    // For listings: each query in one round trip (a run and its steps may be read a moment apart).
+    return load(
+      this.db.reader(scope),
+      `WHERE ($1::text IS NULL OR tenant_id = $1) AND ($2::bigint IS NULL OR incident_id = $2)
+       ORDER BY id DESC LIMIT $3`,
+      [filter.tenant ?? null, filter.incident ?? null, filter.limit],
     );
   }
 

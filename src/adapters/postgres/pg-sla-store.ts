@@ -1,5 +1,4 @@
 import { insertTimeline } from './pg-incident-store';
-import type { PoolClient } from 'pg';
 import type { RoleBinding } from '../../domain/access/access';
 import type { SlaClock } from '../../domain/sla/sla-clock';
 import type { NewTimelineEntry } from '../../ports/incident-store';
@@ -15,7 +14,7 @@ import type {
   SlaStore,
   SlaTx,
 } from '../../ports/sla-store';
-import type { Database } from './database';
+import type { Database, Queryable } from './database';
 import {
   CLOCK_COLUMNS,
   toClock,
@@ -36,7 +35,7 @@ import {
 } from './pg-sla-batch';
 
 class PgSlaTx implements SlaTx {
-  constructor(private readonly c: PoolClient) {}
+  constructor(private readonly c: Queryable) {}
 
   async incident(
     number: number,
@@ -305,6 +304,10 @@ export class PgSlaStore implements SlaStore {
 
   inScope<T>(scope: Scope, fn: (tx: SlaTx) => Promise<T>): Promise<T> {
     return this.db.scoped(scope, (client) => fn(new PgSlaTx(client)));
+  }
+
+  readInScope<T>(scope: Scope, fn: (tx: SlaTx) => Promise<T>): Promise<T> {
+    return fn(new PgSlaTx(this.db.reader(scope)));
   }
 
   async renewLease(ids: readonly number[], token: string, until: Date): Promise<boolean> {

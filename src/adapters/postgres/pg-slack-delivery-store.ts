@@ -178,21 +178,21 @@ export class PgSlackDeliveryStore implements DeliveryFailureLog {
     threadTs?: string,
     limit = 5,
   ): Promise<{ total: number; recent: DeliveryFailure[] }> {
-    const { rows } = await this.run((c) =>
-      c.query<{
-        failed_at: Date;
-        method: string;
-        channel: string | null;
-        summary: string;
-        error: string;
-        attempts: number;
-        total: string;
-      }>(
-        `SELECT failed_at, method, channel, summary, error, attempts, count(*) OVER () AS total FROM slack_failures
-         WHERE channel = $1 AND ($2::text IS NULL OR thread_ts = $2 OR message_ts = $2)
-         ORDER BY failed_at DESC, id DESC LIMIT $3`,
-        [channel, threadTs ?? null, limit],
-      ),
+    const rows = await this.db.statement<{
+      failed_at: Date;
+      method: string;
+      channel: string | null;
+      summary: string;
+      error: string;
+      attempts: number;
+      total: string;
+    }>(
+      LANES,
+      `SELECT failed_at, method, channel, summary, error, attempts, count(*) OVER () AS total FROM slack_failures
+       WHERE channel = $1 AND ($2::text IS NULL OR thread_ts = $2 OR message_ts = $2)
+       ORDER BY failed_at DESC, id DESC LIMIT $3`,
+      [channel, threadTs ?? null, limit],
+      { readOnly: true },
     );
     const recent = rows.map((r) => ({
       failedAt: r.failed_at,

@@ -261,7 +261,12 @@ export async function runStatus(deps: RunbookDeps, actor: Actor, number: number)
 }
 
 /** The actor's recent runs (their tenants only). */
-export async function recentRuns(deps: RunbookDeps, actor: Actor, limit = 10): Promise<Run[]> {
+export async function recentRuns(
+  deps: RunbookDeps,
+  actor: Actor,
+  limit = 10,
+  incident?: number,
+): Promise<Run[]> {
   const guarded = await scopeOf(deps.incidents, actor.user);
-  return deps.store.list(guarded.scope, { limit });
+  return deps.store.list(guarded.scope, { limit, incident });
 }

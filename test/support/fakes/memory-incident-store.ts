@@ -204,6 +204,10 @@ export class MemoryIncidentStore implements IncidentStore {
     return this.db.transaction(scope, (rls) => fn(new MemoryIncidentTx(rls)));
   }
 
+  readInScope<T>(scope: Scope, fn: (tx: IncidentTx) => Promise<T>): Promise<T> {
+    return this.inScope(scope, fn);
+  }
+
   incidentAt(place: ChatPlace): Promise<number | 'ambiguous' | undefined> {
     return this.db.transaction(ROUTING, (rls) => {
       const root = place.threadTs ?? place.messageTs ?? null;

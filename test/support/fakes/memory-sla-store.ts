@@ -290,6 +290,10 @@ export class MemorySlaStore implements SlaStore {
     return this.db.transaction(scope, (rls) => fn(new MemorySlaTx(rls)));
   }
 
+  readInScope<T>(scope: Scope, fn: (tx: SlaTx) => Promise<T>): Promise<T> {
+    return this.inScope(scope, fn);
+  }
+
   renewLease(ids: readonly number[], token: string, until: Date): Promise<boolean> {
     return this.db.transaction(RECEIPTS, (rls) => {
       const held = rls.t.events.filter(

@@ -2,13 +2,15 @@
 // process on real Postgres + Redis: 200 requests/s for 30 s, open loop. The floor, in the same
 // run: the same load against a bare Bolt app that only acks (bench/ack-floor.ts: same receiver,
 // signing and client). Targets: web p99 ≤ 3 × the floor's, web RSS ≤ 200 MB, zero errors.
+// Slack's emulator runs in a child process of its own (bench/ack-slack.ts): this process only
+// sends the commands and times them.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { spawn } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import { EMULATOR_TOKEN, SlackEmulator } from '../test/support/slack-emulator';
+import { EMULATOR_TOKEN } from '../test/support/slack-emulator';
 import { slackSignature, slashCommandBody } from '../test/support/slack-signing';
 import {
   build,
@@ -173,22 +175,76 @@ async function memoryOf(url: string): Promise<string> {
   }
 }
 
+/** Slack's emulator in its own process (bench/ack-slack.ts), asked over IPC. */
+class SlackProcess {
+  private asked = 0;
+  private readonly waiting = new Map<number, (m: Record<string, unknown>) => void>();
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly apiUrl: string,
+    private readonly urlPattern: string,
+  ) {
+    child.on('message', (m: { id?: number }) => {
+      if (m.id !== undefined) this.waiting.get(m.id)?.(m);
+      if (m.id !== undefined) this.waiting.delete(m.id);
+    });
+  }
+
+  static async start(): Promise<SlackProcess> {
+    const child = fork(path.join(ROOT, 'bench/ack-slack.ts'), [], {
+      cwd: ROOT,
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    const hello = await new Promise<{ apiUrl: string; responseUrl: string }>((resolve, reject) => {
+      child.once('message', resolve);
+      child.once('exit', (code) => reject(new Error(`the Slack emulator exited (${code})`)));
+    });
+    return new SlackProcess(child, hello.apiUrl, hello.responseUrl);
+  }
+
+  responseUrl(id: string): string {
+    return this.urlPattern.replace('__ID__', encodeURIComponent(id));
+  }
+
+  private ask(q: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const id = ++this.asked;
+    return new Promise((resolve) => {
+      this.waiting.set(id, resolve);
+      this.child.send({ ...q, id });
+    });
+  }
+
+  /** Each id's first response_url post (epoch ms), or null. */
+  async answers(ids: string[]): Promise<(number | null)[]> {
+    return (await this.ask({ q: 'answers', ids })).times as (number | null)[];
+  }
+
+  async postMessages(): Promise<number> {
+    return (await this.ask({ q: 'postMessages' })).count as number;
+  }
+
+  async stop(): Promise<void> {
+    await this.ask({ q: 'stop' });
+    this.child.disconnect();
+    await exited(this.child);
+  }
+}
+
 /**
  * The answers (each command's first response_url post, whichever process made it): waits up to
  * 60 s for the last, then their latency from the command's sending. Reported, not a target.
  */
-async function replies(
-  emulator: SlackEmulator,
-  web: Load,
-): Promise<{ ms: number[]; missing: number }> {
+async function replies(slack: SlackProcess, web: Load): Promise<{ ms: number[]; missing: number }> {
   const ms: number[] = [];
   let pending = [...web.sentAt.keys()];
   const deadline = Date.now() + 60_000;
   for (;;) {
-    pending = pending.filter((i) => {
-      const t = emulator.responsesTo(`b${i}`)[0]?.time;
-      if (t !== undefined) ms.push(t - (web.sentAt.get(i) ?? t));
-      return t === undefined;
+    const times = await slack.answers(pending.map((i) => `b${i}`));
+    pending = pending.filter((i, k) => {
+      const t = times[k];
+      if (t !== null && t !== undefined) ms.push(t - (web.sentAt.get(i) ?? t));
+      return t === null || t === undefined;
     });
     if (pending.length === 0 || Date.now() > deadline) break;
     await new Promise((r) => setTimeout(r, 500));
@@ -229,11 +285,8 @@ function report(
 
 async function main(): Promise<void> {
   build();
-  const emulator = new SlackEmulator({
-    tokens: [EMULATOR_TOKEN],
-    rateLimit: process.env.BENCH_SLACK_RATE_LIMIT === 'off' ? false : undefined,
-  });
-  const apiUrl = await emulator.start();
+  const slack = await SlackProcess.start();
+  const apiUrl = slack.apiUrl;
   const dir = await mkdtemp(path.join(tmpdir(), 'tenantops-bench-'));
   await writeFile(path.join(dir, 'tenantops.yaml'), CONFIG);
   const db = await freshDatabase(
@@ -258,7 +311,7 @@ async function main(): Promise<void> {
   const migrate = runEntry('migrate', env, (l) => console.error(`[migrate] ${l}`));
   if ((await exited(migrate)) !== 0) throw new Error('migrate failed');
   // The floor first, alone on the machine as the web will be.
-  const floor = await measureFloor(env, (i) => emulator.responseUrl(`f${i}`));
+  const floor = await measureFloor(env, (i) => slack.responseUrl(`f${i}`));
   const webProc = runEntry('web', env, (l) => console.error(`[web] ${l}`));
   // Slack calls are delivered by the worker's queue, as in production.
   const worker = runEntry('worker', env, (l) => console.error(`[worker] ${l}`));
@@ -270,12 +323,16 @@ async function main(): Promise<void> {
       agent,
       'declare P1 acme Seed incident for status',
       0,
-      emulator.responseUrl('seed'),
+      slack.responseUrl('seed'),
     );
     if (seed.status !== 200) throw new Error(`seed declare got ${seed.status}`);
-    await emulator.waitFor(() => emulator.callsTo('chat.postMessage').length > 0, 10_000);
-    const web = await load(PORT, agent, (i) => emulator.responseUrl(`b${i}`));
-    const answered = await replies(emulator, web);
+    const seeded = Date.now() + 10_000;
+    while ((await slack.postMessages()) === 0) {
+      if (Date.now() > seeded) throw new Error('the seed incident was never posted to Slack');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const web = await load(PORT, agent, (i) => slack.responseUrl(`b${i}`));
+    const answered = await replies(slack, web);
     const rss = peakRssMb(webProc.pid as number);
     const memory = await memoryOf(`http://127.0.0.1:${PORT}/metrics`);
     report(web, floor, rss, memory, answered);
@@ -284,7 +341,7 @@ async function main(): Promise<void> {
     webProc.kill('SIGTERM');
     worker.kill('SIGTERM');
     await Promise.all([exited(webProc), exited(worker)]);
-    await emulator.stop();
+    await slack.stop();
     await db.drop();
     await rm(dir, { recursive: true, force: true });
   }

@@ -200,6 +200,15 @@ export const envSchema = z.object({
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /**
+   * The CPU niceness a worker-only process gives itself (0 = unchanged): on a host it shares
+   * with `web`, background jobs yield the CPU to Slack's 3-second acks.
+   */
+  WORKER_NICE: z
+    .string()
+    .regex(/^(1?[0-9])$/, 'must be a whole number from 0 to 19')
+    .default('10')
+    .transform(Number),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -1,3 +1,4 @@
+import { getPriority, setPriority } from 'node:os';
 import { ConfigError, loadConfig, type AppConfig } from '../config/load-config';
 import type { Runtime } from './runtime';
 
@@ -42,6 +43,22 @@ export function handleSignals(): { attach(runtime: Runtime): void } {
       stop();
     },
   };
+}
+
+/**
+ * A worker-only process lowers its CPU priority to `nice` (never raises it: an operator's own
+ * `nice` stays), so on a host shared with `web` a storm of jobs cannot starve Slack's acks.
+ * Returns what happened, for the start-up log line.
+ */
+export function yieldCpu(nice: number): { nice: number; changed: boolean; error?: string } {
+  try {
+    const current = getPriority();
+    if (nice <= current) return { nice: current, changed: false };
+    setPriority(nice);
+    return { nice: getPriority(), changed: true };
+  } catch (err) {
+    return { nice, changed: false, error: err instanceof Error ? err.message : String(err) };
+  }
 }
 
 export function failStart(err: unknown): never {

@@ -29,6 +29,8 @@ describe('configuration', () => {
     expect(new Set(config.file.tenants.map((t) => t.plan)).size).toBe(3);
     expect(config.slackMode).toBe('console');
     expect(config.env.PORT).toBe(3000);
+    expect(config.env.WORKER_NICE).toBe(10);
+    expect(loadConfig({ WORKER_NICE: '0' }, dir).env.WORKER_NICE).toBe(0);
     expect(config.dataDir).toBe(path.join(dir, '.tenantops'));
   });
 
@@ -41,6 +43,8 @@ describe('configuration', () => {
     [{ SLACK_APP_TOKEN: 'xapp-1' }, 'SLACK_BOT_TOKEN'],
     [{ ALERT_WEBHOOK_TOKEN: 'short' }, 'ALERT_WEBHOOK_TOKEN'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ WORKER_NICE: '20' }, 'WORKER_NICE'],
+    [{ WORKER_NICE: '-5' }, 'WORKER_NICE'],
     [{ TENANTOPS_CONFIG: 'missing.yaml' }, 'TENANTOPS_CONFIG'],
   ])('refuses env %j naming %s', (env, key) => {
     expect(errorOf(() => loadConfig(env as NodeJS.ProcessEnv, dir))).toContain(key);

@@ -174,7 +174,7 @@ describe(`row-level security (${storageUnderTest()} storage)`, () => {
         acme.query('SELECT 1 AS x'),
         acme.query('SELECT 1 / $1 AS y', [0]),
         acme.query('SELECT 2 AS x; SELECT 3 AS x'),
-        acme.query('SELECT $1::int AS z', [7]),
+        acme.query('SELECT $1::int AS z -- a comment ends with its line', [7]),
       ]);
       expect(settled.map((r) => r.status)).toEqual([
         'fulfilled',

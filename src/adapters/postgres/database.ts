@@ -131,19 +131,20 @@ export class Database {
     // The whole text is one transaction: if anything in it fails, it is rolled back.
     return this.inTransaction(async (client) => {
       const text =
-        `BEGIN${opts.readOnly ? ' READ ONLY' : ''}; ${this.scopeSettings(client, scope)}; ` +
-        `${inlineParams(sql, params, (v) => client.escapeLiteral(v))}; COMMIT`;
+        `BEGIN${opts.readOnly ? ' READ ONLY' : ''}; ${this.scopeSettings(client, scope)};\n` +
+        `${inlineParams(sql, params, (v) => client.escapeLiteral(v))}\n;\nCOMMIT`;
       const results = (await client.query(text)) as unknown as { rows: R[] }[];
       return results[2]?.rows ?? [];
     });
   }
 
   /**
-   * Reads in `scope` for a store's transaction class: read-only (a write fails), each query in
-   * its own transaction, so two of them may see the database at two instants. Queries issued
-   * together (in one turn of the event loop, in the same scope, from any caller) go to Postgres
-   * as one text in one round trip: `BEGIN READ ONLY; settings; q1; q2; …; COMMIT`. Queries may
-   * be issued concurrently (`Promise.all`).
+   * Reads in `scope` for a store's transaction class: read-only (a write fails), and no snapshot
+   * is promised across queries (two of them may see the database at two instants). Queries
+   * issued together (in one turn of the event loop, in the same scope, from any caller) go to
+   * Postgres as one text in one round trip: `BEGIN READ ONLY; settings; q1; q2; …; COMMIT`, each
+   * query ended on a line of its own, so a trailing `--` comment in one ends with its line. Queries may be issued
+   * concurrently (`Promise.all`).
    */
   reader(scope: Scope): Queryable {
     const setting = scopeSetting(scope); // a bad scope is refused now, not at the first query
@@ -182,8 +183,8 @@ export class Database {
     try {
       const results = await this.inTransaction(async (client) => {
         const text =
-          `BEGIN READ ONLY; ${this.scopeSettings(client, scope)}; ` +
-          `${queries.map((q) => q.sql).join('; ')}; COMMIT`;
+          `BEGIN READ ONLY; ${this.scopeSettings(client, scope)};\n` +
+          `${queries.map((q) => `${q.sql}\n;\n`).join('')}COMMIT`;
         const out = (await client.query(text)) as unknown as { rows: QueryResultRow[] }[];
         // One result per statement; a query that was two statements would shift the rest.
         if (out.length !== queries.length + 3) throw new Error('a read was not one statement');
@@ -197,7 +198,7 @@ export class Database {
       }
       for (const q of queries) {
         this.inTransaction(async (client) => {
-          const text = `BEGIN READ ONLY; ${this.scopeSettings(client, scope)}; ${q.sql}; COMMIT`;
+          const text = `BEGIN READ ONLY; ${this.scopeSettings(client, scope)};\n${q.sql}\n;\nCOMMIT`;
           const out = (await client.query(text)) as unknown as { rows: QueryResultRow[] }[];
           if (out.length !== 4) throw new Error('a read was not one statement');
           return out[2]?.rows ?? [];

@@ -76,10 +76,28 @@ async function timersDone(runtime: Runtime, ids: string[]): Promise<void> {
   }
 }
 
+/** Waits until the declare's timers are on the queue and no more arrive for 300 ms. */
+async function timersSettled(runtime: Runtime): Promise<void> {
+  const queue = runtime.queues.createQueue(SLA_QUEUE);
+  try {
+    const deadline = Date.now() + 15_000;
+    let last = -1;
+    for (;;) {
+      const { delayed = 0 } = await queue.getJobCounts('delayed');
+      if (delayed > 0 && delayed === last) return;
+      if (Date.now() > deadline) throw new Error(`the declare's timers never settled (${delayed})`);
+      last = delayed;
+      await sleep(300);
+    }
+  } finally {
+    await queue.close();
+  }
+}
+
 describe(`SLA timers are durable (${storageUnderTest()} storage)`, () => {
   it('rebuilds timers from Postgres after the queue state is wiped, and the breach still fires once', async () => {
     const inc = await declare(stack, 'P1 acme Orders lost');
-    await sleep(300);
+    await timersSettled(stack.runtime);
     await wipeQueue(stack);
     const counts = await stack.runtime.queues.createQueue(SLA_QUEUE).getJobCounts('delayed');
     expect(counts.delayed).toBe(0);

@@ -196,17 +196,8 @@ export class Database {
         queries[0]?.settle([], err as Error);
         return;
       }
-      for (const q of queries) {
-        this.inTransaction(async (client) => {
-          const text = `BEGIN READ ONLY; ${this.scopeSettings(client, scope)};\n${q.sql}\n;\nCOMMIT`;
-          const out = (await client.query(text)) as unknown as { rows: QueryResultRow[] }[];
-          if (out.length !== 4) throw new Error('a read was not one statement');
-          return out[2]?.rows ?? [];
-        }).then(
-          (rows) => q.settle(rows),
-          (e: unknown) => q.settle([], e as Error),
-        );
-      }
+      // Each alone: a batch of one settles its query with its own result or error.
+      for (const q of queries) void this.sendReads({ scope, queries: [q] });
     }
   }
 

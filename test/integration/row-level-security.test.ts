@@ -192,6 +192,55 @@ describe(`row-level security (${storageUnderTest()} storage)`, () => {
     }
   });
 
+  it('sends statements issued together in one transaction per scope; a refused one fails alone', async () => {
+    const acme = Scope.of(['acme']);
+    const rename = 'UPDATE incidents SET title = $1 WHERE id = $2 RETURNING title';
+    const connect = jest.spyOn(t.db.pool, 'connect');
+    try {
+      const [renamed, echoed] = await Promise.all([
+        t.db.statement<{ title: string }>(acme, rename, ['Acme down (batched)', acmeIncident]),
+        t.db.statement<{ v: string }>(acme, 'SELECT $1::text AS v -- a comment', ["it's"]),
+      ]);
+      expect(renamed).toEqual([{ title: 'Acme down (batched)' }]);
+      expect(echoed).toEqual([{ v: "it's" }]);
+      expect(connect).toHaveBeenCalledTimes(1); // one trip, one transaction
+      connect.mockClear();
+      const settled = await Promise.allSettled([
+        t.db.statement(acme, rename, ['Acme down', acmeIncident]),
+        // Outside acme's scope: row-level security refuses it, and Postgres rolls the text back.
+        t.db.statement(
+          acme,
+          'INSERT INTO incident_tenants (incident_id, tenant_id, added_at, added_by) VALUES ($1, $2, now(), $3)',
+          [acmeIncident, 'globex', 'U1'],
+        ),
+        t.db.statement(acme, 'SELECT $1::int AS n', [3]),
+      ]);
+      expect(settled.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      expect(String((settled[1] as PromiseRejectedResult).reason)).toMatch(/row-level security/);
+      expect((settled[2] as PromiseFulfilledResult<unknown[]>).value).toEqual([{ n: 3 }]);
+      // The batch, then each alone: the rename was committed by its own transaction.
+      expect(connect).toHaveBeenCalledTimes(4);
+      const [now] = await t.db.statement<{ title: string }>(
+        acme,
+        'SELECT title FROM incidents WHERE id = $1',
+        [acmeIncident],
+      );
+      expect(now?.title).toBe('Acme down');
+      const tenants = await t.db.statement(
+        ALL,
+        'SELECT tenant_id FROM incident_tenants WHERE incident_id = $1',
+        [acmeIncident],
+      );
+      expect(tenants).toEqual([{ tenant_id: 'acme' }]);
+      // Two statements in one text are refused to the caller.
+      await expect(
+        t.db.statement(acme, 'SELECT title FROM incidents WHERE id = $1; SELECT 1', [acmeIncident]),
+      ).rejects.toThrow(/not one statement/);
+    } finally {
+      connect.mockRestore();
+    }
+  });
+
   it('builds scopes only from valid tenant ids: "*" and "a,b" cannot widen one', async () => {
     expect(() => Scope.of(['*'])).toThrow(/not a tenant id/);
     expect(() => Scope.of(['acme,globex'])).toThrow(/not a tenant id/);

@@ -1,4 +1,4 @@
-import { escapeLiteral, Pool, type PoolClient, type PoolConfig, type QueryResultRow } from 'pg';
+import { DatabaseError, escapeLiteral, Pool, type PoolClient, type PoolConfig, type QueryResultRow } from 'pg';
 import { isScope, type Scope } from '../../domain/tenants/scope';
 
 export const APP_ROLE = 'tenantops_app';
@@ -73,12 +73,22 @@ export function inlineParams(
   });
 }
 
-/** A round trip carries at most this many reads (a storm of commands makes several trips). */
-const MAX_READS_PER_TRIP = 32;
+/** A round trip carries at most this many statements (a storm makes several trips). */
+const MAX_PER_TRIP = 32;
 
-interface ReadBatch {
+interface TripBatch {
   scope: Scope;
+  /** Reads only (`BEGIN READ ONLY`): a write in one of them fails. */
+  readOnly: boolean;
   queries: { sql: string; settle: (rows: QueryResultRow[], err?: Error) => void }[];
+}
+
+/**
+ * Postgres reported the error, so the transaction it was in was rolled back and nothing in the
+ * text after it ran (a lost connection, say, leaves that unknown).
+ */
+function rolledBack(err: unknown): boolean {
+  return err instanceof DatabaseError;
 }
 
 /** `app.tenant_id` for a scope; anything but a Scope built by its own constructors is refused. */
@@ -95,8 +105,6 @@ export function scopeSetting(scope: Scope): string {
 export class Database {
   readonly pool: Pool;
   readonly schema: string;
-  /** Reads waiting for this turn of the event loop to end, by scope setting (see `reader`). */
-  private readonly reads = new Map<string, ReadBatch>();
 
   constructor(config: PoolConfig & { schema?: string }) {
     const { schema = 'public', ...poolConfig } = config;
@@ -121,6 +129,12 @@ export class Database {
   /**
    * One statement as `scoped` runs it, in one round trip instead of three: BEGIN, the settings,
    * the statement (parameters written in as literals, see inlineParams) and COMMIT go together.
+   * Statements issued in the same turn of the event loop in the same scope (from any caller)
+   * share that round trip and its transaction: `BEGIN; settings; s1; s2; …; COMMIT`. If one
+   * fails, Postgres has rolled the whole text back and each is sent again alone, so each still
+   * commits or fails by itself; a statement never sees another's uncommitted failure. What the
+   * text holds must be ONE statement (a second one would be committed with the batch, and the
+   * batch is then refused to every caller: "… was not one statement").
    */
   async statement<R extends QueryResultRow>(
     scope: Scope,
@@ -128,14 +142,9 @@ export class Database {
     params: readonly Literal[] = [],
     opts: { readOnly?: boolean } = {},
   ): Promise<R[]> {
-    // The whole text is one transaction: if anything in it fails, it is rolled back.
-    return this.inTransaction(async (client) => {
-      const text =
-        `BEGIN${opts.readOnly ? ' READ ONLY' : ''}; ${this.scopeSettings(client, scope)};\n` +
-        `${inlineParams(sql, params, (v) => client.escapeLiteral(v))}\n;\nCOMMIT`;
-      const results = (await client.query(text)) as unknown as { rows: R[] }[];
-      return results[2]?.rows ?? [];
-    });
+    const setting = scopeSetting(scope);
+    const text = inlineParams(sql, params, escapeLiteral).replace(/[\s;]+$/, '');
+    return (await this.enqueue(scope, setting, opts.readOnly ?? false, text)) as R[];
   }
 
   /**
@@ -143,61 +152,74 @@ export class Database {
    * is promised across queries (two of them may see the database at two instants). Queries
    * issued together (in one turn of the event loop, in the same scope, from any caller) go to
    * Postgres as one text in one round trip: `BEGIN READ ONLY; settings; q1; q2; …; COMMIT`, each
-   * query ended on a line of its own, so a trailing `--` comment in one ends with its line. Queries may be issued
-   * concurrently (`Promise.all`).
+   * query ended on a line of its own, so a trailing `--` comment in one ends with its line.
+   * Queries may be issued concurrently (`Promise.all`).
    */
   reader(scope: Scope): Queryable {
     const setting = scopeSetting(scope); // a bad scope is refused now, not at the first query
     return {
-      query: <R extends QueryResultRow>(text: string, values: unknown[] = []) =>
-        new Promise<{ rows: R[]; rowCount: number | null }>((resolve, reject) => {
-          let sql: string;
-          try {
-            sql = inlineParams(text, values, escapeLiteral).replace(/[\s;]+$/, '');
-          } catch (err) {
-            reject(err instanceof Error ? err : new Error(String(err)));
-            return;
-          }
-          let batch = this.reads.get(setting);
-          if (!batch || batch.queries.length >= MAX_READS_PER_TRIP) {
-            batch = { scope, queries: [] };
-            this.reads.set(setting, batch);
-            const started = batch;
-            setImmediate(() => {
-              if (this.reads.get(setting) === started) this.reads.delete(setting);
-              void this.sendReads(started);
-            });
-          }
-          batch.queries.push({
-            sql,
-            settle: (rows, err) =>
-              err ? reject(err) : resolve({ rows: rows as R[], rowCount: rows.length }),
-          });
-        }),
+      query: async <R extends QueryResultRow>(text: string, values: unknown[] = []) => {
+        const sql = inlineParams(text, values, escapeLiteral).replace(/[\s;]+$/, '');
+        const rows = (await this.enqueue(scope, setting, true, sql)) as R[];
+        return { rows, rowCount: rows.length };
+      },
     };
   }
 
-  /** One round trip for a batch of reads; if any fails, each is retried alone (only it fails). */
-  private async sendReads(batch: ReadBatch): Promise<void> {
-    const { scope, queries } = batch;
+  /** Waiting statements for this turn of the event loop, by mode and scope setting. */
+  private readonly trips = new Map<string, TripBatch>();
+
+  private enqueue(
+    scope: Scope,
+    setting: string,
+    readOnly: boolean,
+    sql: string,
+  ): Promise<QueryResultRow[]> {
+    return new Promise((resolve, reject) => {
+      const key = `${readOnly ? 'r' : 'w'}:${setting}`;
+      let batch = this.trips.get(key);
+      if (!batch || batch.queries.length >= MAX_PER_TRIP) {
+        batch = { scope, readOnly, queries: [] };
+        this.trips.set(key, batch);
+        const started = batch;
+        setImmediate(() => {
+          if (this.trips.get(key) === started) this.trips.delete(key);
+          void this.send(started);
+        });
+      }
+      batch.queries.push({ sql, settle: (rows, err) => (err ? reject(err) : resolve(rows)) });
+    });
+  }
+
+  /**
+   * One round trip for a batch. If Postgres refused any statement, nothing in it was committed:
+   * each is sent again alone (only the bad one fails). Any other failure (a lost connection)
+   * fails them all: whether the text committed is unknown, so nothing is sent twice.
+   */
+  private async send(batch: TripBatch): Promise<void> {
+    const { scope, readOnly, queries } = batch;
     try {
       const results = await this.inTransaction(async (client) => {
         const text =
-          `BEGIN READ ONLY; ${this.scopeSettings(client, scope)};\n` +
+          `BEGIN${readOnly ? ' READ ONLY' : ''}; ${this.scopeSettings(client, scope)};\n` +
           `${queries.map((q) => `${q.sql}\n;\n`).join('')}COMMIT`;
         const out = (await client.query(text)) as unknown as { rows: QueryResultRow[] }[];
-        // One result per statement; a query that was two statements would shift the rest.
-        if (out.length !== queries.length + 3) throw new Error('a read was not one statement');
+        // One result per statement; a text that was two statements would shift the rest.
+        if (out.length !== queries.length + 3)
+          throw new Error(
+            `a ${readOnly ? 'read' : 'statement'} was not one statement${readOnly ? '' : ' (its batch was committed)'}`,
+          );
         return out;
       });
       queries.forEach((q, i) => q.settle(results[i + 2]?.rows ?? []));
     } catch (err) {
-      if (queries.length === 1) {
-        queries[0]?.settle([], err as Error);
+      const error = err instanceof Error ? err : new Error(String(err));
+      // Reads change nothing: sending them again alone is always safe.
+      if (queries.length > 1 && (readOnly || rolledBack(err))) {
+        for (const q of queries) void this.send({ scope, readOnly, queries: [q] });
         return;
       }
-      // Each alone: a batch of one settles its query with its own result or error.
-      for (const q of queries) void this.sendReads({ scope, queries: [q] });
+      for (const q of queries) q.settle([], error);
     }
   }
 

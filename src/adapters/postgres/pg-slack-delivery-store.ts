@@ -107,6 +107,7 @@ export class PgSlackDeliveryStore implements DeliveryFailureLog {
       LANES,
       'SELECT next_seq, done_seq, tat_ms, epoch FROM slack_lanes WHERE channel = $1',
       [channel],
+      { readOnly: true },
     );
     return rows[0] ? toLane(rows[0]) : undefined;
   }

@@ -73,15 +73,18 @@ export class PgAlertIntake implements AlertIntake {
         problems: a.problems,
       })),
     );
-    const { rows } = await this.db.scoped(Scope.platform('alert intake'), (c) =>
-      c.query<{ i: string; id: string; new_count: number }>(STORE_SQL, [
+    // One round trip: BEGIN, the scope's settings, the statement and COMMIT in one text.
+    const rows = await this.db.statement<{ i: string; id: string; new_count: number }>(
+      Scope.platform('alert intake'),
+      STORE_SQL,
+      [
         batch.map((p) => p.source),
-        batch.map((p) => p.receivedAt),
+        batch.map((p) => p.receivedAt.toISOString()),
         batch.map((p) => p.rawJson),
         batch.map((p) => JSON.stringify(p.problems)),
         batch.map((p) => p.alerts.length),
         JSON.stringify(events),
-      ]),
+      ],
     );
     const byIndex = new Map(rows.map((r) => [Number(r.i), r]));
     return batch.map((_, i) => {

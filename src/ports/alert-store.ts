@@ -13,15 +13,14 @@ export interface ReceivedPayload {
 
 export interface StoredPayload {
   payloadId: number;
-  /** Alert events not seen before; 0 for a duplicate delivery. */
-  newEvents: number;
 }
 
-/** The webhook side: stores payloads and their alert events. */
+/** The webhook side: stores payloads, durably, for the worker to apply. */
 export interface AlertIntake {
   /**
-   * Stores the payload and its alert events in one transaction. An event already stored (same
-   * source, fingerprint, status and firing cycle) is skipped, so duplicates change nothing.
+   * Stores the payload with its normalised alerts, as one row. Its alert events are made when it
+   * is applied (`AlertStore.applyPayloads`): an event already stored (same source, fingerprint,
+   * status and firing cycle) is skipped then, so duplicates change nothing.
    */
   store(payload: ReceivedPayload): Promise<StoredPayload>;
 }

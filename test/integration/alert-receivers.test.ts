@@ -106,7 +106,7 @@ describe(`alert receivers accept each source and open a tenant-aware thread (${s
         },
       ]),
     );
-    expect(res).toMatchObject({ status: 202, body: { status: 'accepted', alerts: 1, new: 1 } });
+    expect(res).toMatchObject({ status: 202, body: { status: 'accepted', alerts: 1 } });
     const thread = await threadFor('hooli');
     expect(thread.text).toContain('TenantQuotaNearLimit');
     expect(JSON.stringify(thread.blocks)).toContain('hooli storage at 93%');

@@ -118,6 +118,13 @@ describe(`row-level security (${storageUnderTest()} storage)`, () => {
     expect(await t.db.statement(Scope.of(['globex']), sql, [acmeIncident, odd])).toEqual([]);
     const [echo] = await t.db.statement<{ v: string }>(ALL, 'SELECT $1::text AS v', [odd]);
     expect(echo?.v).toBe(odd);
+    // Strings that need quoting come back exact, whatever they hold (dollar-quoted with a tag
+    // they don't contain).
+    const tricky = ["it's", 'a\\b', "x$q", "'$q$", "'$q$$q0$", "'\\$", "$q$'", 'é ✓ \n\t'];
+    const echoed = await Promise.all(
+      tricky.map((v) => t.db.statement<{ v: string }>(ALL, 'SELECT $1::text AS v;', [v])),
+    );
+    expect(echoed.map((r) => r[0]?.v)).toEqual(tricky);
     await expect(
       t.db.statement(
         Scope.of(['globex']),

@@ -1,5 +1,5 @@
 import { escapeLiteral } from 'pg';
-import { inlineParams } from '../../src/adapters/postgres/database';
+import { inlineParams, quoteLiteral } from '../../src/adapters/postgres/database';
 
 const inline = (sql: string, params: Parameters<typeof inlineParams>[1]) =>
   inlineParams(sql, params, escapeLiteral);
@@ -49,5 +49,26 @@ describe('inlineParams (one-round-trip statements)', () => {
     expect(() => inline('SELECT $1', [Number.NaN])).toThrow('not a finite number');
     expect(() => inline('SELECT $1', [Buffer.from('x')])).toThrow('cannot be written as a literal');
     expect(() => inline('SELECT $1', [[1, { a: 1 }]])).toThrow('not numbers or strings');
+  });
+});
+
+describe('quoteLiteral (what one-round-trip statements write strings as)', () => {
+  it('writes plain text in single quotes, as is', () => {
+    expect(quoteLiteral('acme')).toBe("'acme'");
+    expect(quoteLiteral('')).toBe("''");
+  });
+
+  it('dollar-quotes text with quotes or backslashes, unchanged inside', () => {
+    expect(quoteLiteral("x'; DROP TABLE incidents; --\\")).toBe(
+      "$q$x'; DROP TABLE incidents; --\\$q$",
+    );
+  });
+
+  it('picks a tag the text does not hold, nor ends with', () => {
+    expect(quoteLiteral("it's $q$ here")).toBe("$q0$it's $q$ here$q0$");
+    // "…$q" followed by "$q$" would close the literal early.
+    expect(quoteLiteral("it's x$q")).toBe("$q0$it's x$q$q0$");
+    expect(quoteLiteral("'$q$$q0$")).toBe("$q1$'$q$$q0$$q1$");
+    expect(quoteLiteral("it's $")).toBe("$q$it's $$q$");
   });
 });

@@ -104,7 +104,6 @@ async function receive(
     status: 'accepted',
     payload: stored.payloadId,
     alerts: parsed.alerts.length,
-    new: stored.newEvents,
   });
 }
 

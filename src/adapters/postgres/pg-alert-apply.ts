@@ -31,7 +31,30 @@ FROM alert_events e LEFT JOIN tenants t ON t.id = e.tenant_id
 WHERE e.payload_id = ANY($1::bigint[])
 ORDER BY e.id`;
 
-const DONE_SQL = `UPDATE alert_payloads SET processed_at = $2 WHERE id = ANY($1::bigint[])`;
+// The claimed payloads' alerts as events, in payload order; one already stored (same source,
+// fingerprint, status and firing cycle: an HA duplicate, a retry) is dropped. Payloads stored
+// before intake kept its alerts for the worker have their events already (pending_events NULL).
+const PENDING_EVENTS_SQL = `
+INSERT INTO alert_events (payload_id, tenant_id, source, fingerprint, status, starts_at, ends_at,
+  name, summary, severity_hint, labels, annotations, problems, received_at)
+SELECT p.id, e.tenant_id, p.source, e.fingerprint, e.status, e.starts_at, e.ends_at, e.name,
+  e.summary, e.severity_hint, e.labels, e.annotations, e.problems, p.received_at
+FROM alert_payloads p
+  CROSS JOIN LATERAL jsonb_to_recordset(p.pending_events::jsonb) AS e(tenant_id text,
+    fingerprint text, status text, starts_at timestamptz, ends_at timestamptz, name text,
+    summary text, severity_hint text, labels jsonb, annotations jsonb, problems text[])
+WHERE p.id = ANY($1::bigint[]) AND p.pending_events IS NOT NULL
+ORDER BY p.id
+ON CONFLICT (source, fingerprint, status, starts_at) DO NOTHING
+RETURNING payload_id`;
+
+// Applied: each payload's count of new events (kept as it was for a payload stored with its
+// events), and its pending alerts dropped (they are events now).
+const DONE_SQL = `
+UPDATE alert_payloads p SET processed_at = $3, pending_events = NULL,
+  new_count = CASE WHEN p.pending_events IS NULL THEN p.new_count ELSE v.n END
+FROM unnest($1::bigint[], $2::int[]) AS v(id, n)
+WHERE p.id = v.id`;
 
 // Jobs touching the same group key run one after the other (keys locked in sorted order).
 const LOCK_SQL = `
@@ -201,6 +224,10 @@ export async function applyEvents(
     Number(r.id),
   );
   if (claimed.length === 0) return [];
+  const inserted = await c.query<{ payload_id: string }>(PENDING_EVENTS_SQL, [claimed]);
+  const newCount = new Map<number, number>();
+  for (const r of inserted.rows)
+    newCount.set(Number(r.payload_id), (newCount.get(Number(r.payload_id)) ?? 0) + 1);
   const events = newestPerAlert((await c.query<EventRow>(EVENTS_SQL, [claimed])).rows.map(keyed));
   let changed: ChangedGroup[] = [];
   if (events.length > 0) {
@@ -228,7 +255,7 @@ export async function applyEvents(
     }
     await recordUnknownTenants(c, events, opts.now);
   }
-  await c.query(DONE_SQL, [claimed, opts.now]);
+  await c.query(DONE_SQL, [claimed, claimed.map((id) => newCount.get(id) ?? 0), opts.now]);
   return changed;
 }
 

@@ -1,42 +1,36 @@
+import type { NormalizedAlert } from '../../domain/alerts/normalized-alert';
 import type { AlertIntake, ReceivedPayload, StoredPayload } from '../../ports/alert-store';
 import { Batcher } from '../batcher';
 import type { Database } from './database';
 import { Scope } from '../../domain/tenants/scope';
 
-// One statement for a batch of payloads: take their ids, insert their events (skipping ones
-// already stored), then the payload rows with their count of new events (a payload of
-// duplicates only is processed already). Foreign keys are checked at the end of the statement.
-const STORE_SQL = `
+// One statement for a batch of payloads: their ids, then the rows, each with its normalised
+// alerts kept as JSON text for the worker (which stores them as events, duplicates dropped).
+// One VALUES row of literals per payload: a body goes in as one literal, not inside an array's.
+const FIELDS = 6;
+
+function storeSql(count: number): string {
+  const rows = Array.from({ length: count }, (_, k) => {
+    const n = k * FIELDS;
+    return `($${n + 1}::text, $${n + 2}::timestamptz, $${n + 3}::text, $${n + 4}::text, $${n + 5}::int, $${n + 6}::text, ${k + 1})`;
+  });
+  return `
 WITH p AS (
   SELECT nextval(pg_get_serial_sequence('alert_payloads', 'id')) AS id, u.*
-  FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::int[])
-    WITH ORDINALITY AS u(source, received_at, raw, problems, alert_count, i)
+  FROM (VALUES ${rows.join(',\n    ')}) AS u(source, received_at, raw, problems, alert_count, events, i)
 ),
-ins AS (
-  INSERT INTO alert_events (payload_id, tenant_id, source, fingerprint, status, starts_at, ends_at,
-    name, summary, severity_hint, labels, annotations, problems, received_at)
-  SELECT p.id, e.tenant_id, p.source, e.fingerprint, e.status, e.starts_at, e.ends_at, e.name,
-    e.summary, e.severity_hint, e.labels, e.annotations, e.problems, p.received_at
-  FROM jsonb_to_recordset($6::jsonb) AS e(i int, tenant_id text, fingerprint text, status text,
-    starts_at timestamptz, ends_at timestamptz, name text, summary text, severity_hint text,
-    labels jsonb, annotations jsonb, problems text[])
-  JOIN p ON p.i = e.i
-  ON CONFLICT (source, fingerprint, status, starts_at) DO NOTHING
-  RETURNING payload_id
-),
-n AS (SELECT payload_id, count(*)::int AS c FROM ins GROUP BY payload_id),
 stored AS (
-  INSERT INTO alert_payloads (id, source, received_at, raw, problems, alert_count, new_count, processed_at)
+  INSERT INTO alert_payloads (id, source, received_at, raw, problems, alert_count, pending_events)
   SELECT p.id, p.source, p.received_at, p.raw::json,
-    ARRAY(SELECT jsonb_array_elements_text(p.problems::jsonb)), p.alert_count, coalesce(n.c, 0),
-    CASE WHEN coalesce(n.c, 0) = 0 THEN p.received_at END
-  FROM p LEFT JOIN n ON n.payload_id = p.id
-  RETURNING id, new_count
+    ARRAY(SELECT jsonb_array_elements_text(p.problems::jsonb)), p.alert_count, p.events
+  FROM p
+  RETURNING id
 )
-SELECT p.i, stored.id, stored.new_count FROM stored JOIN p ON p.id = stored.id`;
+SELECT p.i, stored.id FROM stored JOIN p ON p.id = stored.id`;
+}
 
 /**
- * AlertIntake on Postgres. Payloads that arrive together are stored together: one transaction
+ * AlertIntake on Postgres. Payloads that arrive together are stored together: one round trip
  * and one statement for the batch, however many alerts they carry.
  */
 export class PgAlertIntake implements AlertIntake {
@@ -57,40 +51,41 @@ export class PgAlertIntake implements AlertIntake {
   }
 
   private async storeAll(batch: ReceivedPayload[]): Promise<StoredPayload[]> {
-    const events = batch.flatMap((p, i) =>
-      p.alerts.map((a) => ({
-        i: i + 1,
-        tenant_id: a.tenantId ?? null,
-        fingerprint: a.fingerprint,
-        status: a.status,
-        starts_at: a.startsAt.toISOString(),
-        ends_at: a.endsAt?.toISOString() ?? null,
-        name: a.name,
-        summary: a.summary,
-        severity_hint: a.severityHint ?? null,
-        labels: a.labels,
-        annotations: a.annotations,
-        problems: a.problems,
-      })),
-    );
     // One round trip: BEGIN, the scope's settings, the statement and COMMIT in one text.
-    const rows = await this.db.statement<{ i: string; id: string; new_count: number }>(
+    const rows = await this.db.statement<{ i: string; id: string }>(
       Scope.platform('alert intake'),
-      STORE_SQL,
-      [
-        batch.map((p) => p.source),
-        batch.map((p) => p.receivedAt.toISOString()),
-        batch.map((p) => p.rawJson),
-        batch.map((p) => JSON.stringify(p.problems)),
-        batch.map((p) => p.alerts.length),
-        JSON.stringify(events),
-      ],
+      storeSql(batch.length),
+      batch.flatMap((p) => [
+        p.source,
+        p.receivedAt,
+        p.rawJson,
+        JSON.stringify(p.problems),
+        p.alerts.length,
+        JSON.stringify(p.alerts.map(eventRecord)),
+      ]),
     );
     const byIndex = new Map(rows.map((r) => [Number(r.i), r]));
     return batch.map((_, i) => {
       const row = byIndex.get(i + 1);
       if (!row) throw new Error('alert payload insert returned no row');
-      return { payloadId: Number(row.id), newEvents: Number(row.new_count) };
+      return { payloadId: Number(row.id) };
     });
   }
+}
+
+/** An alert as the worker's event insert reads it (see PENDING_EVENTS_SQL in pg-alert-apply). */
+function eventRecord(a: NormalizedAlert): Record<string, unknown> {
+  return {
+    tenant_id: a.tenantId ?? null,
+    fingerprint: a.fingerprint,
+    status: a.status,
+    starts_at: a.startsAt.toISOString(),
+    ends_at: a.endsAt?.toISOString() ?? null,
+    name: a.name,
+    summary: a.summary,
+    severity_hint: a.severityHint ?? null,
+    labels: a.labels,
+    annotations: a.annotations,
+    problems: a.problems,
+  };
 }

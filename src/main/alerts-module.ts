@@ -133,6 +133,8 @@ export const alertsModule: ModuleFactory = (ctx): RuntimeModule => {
     },
     async stop() {
       clearInterval(timer);
+      // Payloads accepted just now: their jobs go on the queue before it closes.
+      await deps.jobs.settle();
       await worker?.close();
     },
     async idle() {

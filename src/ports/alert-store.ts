@@ -86,8 +86,9 @@ export interface GroupAlert {
 export interface AlertStore {
   /**
    * Applies the events of payloads not applied yet, in one transaction (events older than an
-   * alert's current state are ignored), creating groups with the action `decide` picks.
-   * Returns the groups that changed.
+   * alert's current state are ignored), creating groups with the action `decide` picks. Other
+   * payloads waiting to be applied may join (a bounded number, oldest first). Returns the
+   * groups that changed.
    */
   applyPayloads(payloadIds: number[], opts: ApplyOptions): Promise<ChangedGroup[]>;
   group(id: number): Promise<AlertGroup | undefined>;
@@ -113,4 +114,6 @@ export interface AlertJobs {
   process(payloadId: number): Promise<void>;
   /** Places the unplaced groups of one tenant (or the platform), one at a time. */
   place(placeKey: string): Promise<void>;
+  /** Waits for the processing queued so far to be on the queue (before a shutdown). */
+  settle(): Promise<void>;
 }

@@ -120,7 +120,7 @@ describe(`row-level security (${storageUnderTest()} storage)`, () => {
     expect(echo?.v).toBe(odd);
     // Strings that need quoting come back exact, whatever they hold (dollar-quoted with a tag
     // they don't contain).
-    const tricky = ["it's", 'a\\b', "x$q", "'$q$", "'$q$$q0$", "'\\$", "$q$'", 'é ✓ \n\t'];
+    const tricky = ["it's", 'a\\b', 'x$q', "'$q$", "'$q$$q0$", "'\\$", "$q$'", 'é ✓ \n\t'];
     const echoed = await Promise.all(
       tricky.map((v) => t.db.statement<{ v: string }>(ALL, 'SELECT $1::text AS v;', [v])),
     );

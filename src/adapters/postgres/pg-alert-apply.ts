@@ -16,10 +16,22 @@ interface Keyed extends EventRow {
   startsAt: Date;
 }
 
-// The payloads of a batch not applied yet, locked: a job run twice (a stall) skips them.
+// The payloads of a batch not applied yet, locked: a job run twice (a stall) skips them. With
+// them, other payloads waiting (oldest first, up to $2 of them and about $3 bytes of alerts):
+// in a storm one transaction applies what many jobs queued, and their jobs find nothing left.
 const CLAIM_SQL = `
-SELECT id FROM alert_payloads WHERE id = ANY($1::bigint[]) AND processed_at IS NULL
+SELECT id FROM alert_payloads
+WHERE processed_at IS NULL AND (id = ANY($1::bigint[]) OR id IN (
+  SELECT id FROM (
+    SELECT id, sum(coalesce(octet_length(pending_events), 0)) OVER (ORDER BY id) AS upto
+    FROM alert_payloads WHERE processed_at IS NULL AND NOT (id = ANY($1::bigint[]))
+    ORDER BY id LIMIT $2
+  ) waiting WHERE upto <= $3))
 ORDER BY id FOR UPDATE SKIP LOCKED`;
+
+/** At most this many waiting payloads, and about this many bytes of their alerts, join a batch. */
+const JOINING_PAYLOADS = 200;
+const JOINING_BYTES = 4 * 1024 * 1024;
 
 // With the key of the group each alert is in now (a resolve may name no tenant: it keeps its group).
 const EVENTS_SQL = `
@@ -212,17 +224,17 @@ async function openGroups(
 
 /**
  * Applies the events of a batch of payloads inside the caller's transaction (in order: a later
- * delivery of the same alert wins). Payloads applied already, or being applied by another
- * transaction, are skipped.
+ * delivery of the same alert wins), with other payloads waiting to be applied (see CLAIM_SQL).
+ * Payloads applied already, or being applied by another transaction, are skipped.
  */
 export async function applyEvents(
   c: PoolClient,
   payloadIds: number[],
   opts: ApplyOptions,
 ): Promise<ChangedGroup[]> {
-  const claimed = (await c.query<{ id: string }>(CLAIM_SQL, [payloadIds])).rows.map((r) =>
-    Number(r.id),
-  );
+  const claimed = (
+    await c.query<{ id: string }>(CLAIM_SQL, [payloadIds, JOINING_PAYLOADS, JOINING_BYTES])
+  ).rows.map((r) => Number(r.id));
   if (claimed.length === 0) return [];
   const inserted = await c.query<{ payload_id: string }>(PENDING_EVENTS_SQL, [claimed]);
   const newCount = new Map<number, number>();

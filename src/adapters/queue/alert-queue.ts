@@ -41,12 +41,17 @@ export class BullmqAlertJobs implements AlertJobs {
         );
         return ids;
       },
-      { maxBatch: 100, concurrency: 2 },
+      // Held 20 ms for more (after the 202): a storm queues a few large jobs, not one per request.
+      { maxBatch: 100, concurrency: 2, lingerMs: 20 },
     );
   }
 
   async process(payloadId: number): Promise<void> {
     await this.processing.submit(payloadId);
+  }
+
+  settle(): Promise<void> {
+    return this.processing.settle();
   }
 
   async place(placeKey: string): Promise<void> {

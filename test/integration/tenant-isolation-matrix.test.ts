@@ -477,11 +477,28 @@ async function untilRun(n: number, states: string[]): Promise<void> {
   await waitUntil(async () => states.includes(await runState(n)), `RB-${n} ${states.join('|')}`);
 }
 
-/** U0ADMIN starts `text` (`run …`) and waits for the run to reach one of `states`. */
+/**
+ * Until the run and its steps stay the same for a while: what follows a state change (its Slack
+ * message's ts recorded after the post, a lease given back) has landed, so a later cell's
+ * snapshot does not see the run's own aftermath as that cell's doing.
+ */
+async function untilQuiet(n: number): Promise<void> {
+  let last = JSON.stringify(await runSnapshot(stack, n, n));
+  for (let i = 0; i < 60; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const now = JSON.stringify(await runSnapshot(stack, n, n));
+    if (now === last) return;
+    last = now;
+  }
+  throw new Error(`RB-${n} kept changing for 18 s`);
+}
+
+/** U0ADMIN starts `text` (`run …`) and waits for the run to reach one of `states`, then to settle. */
 async function adminRun(text: string, states: string[]): Promise<number> {
   const { reply, run } = await runbook(stack, text, 'U0ADMIN');
   expect({ text, reply: run ? '' : reply }).toEqual({ text, reply: '' });
   await untilRun(run!, states);
+  await untilQuiet(run!);
   return run!;
 }
 

@@ -25,16 +25,22 @@ const flush = async () => {
   for (let i = 0; i < 10; i++) await Promise.resolve();
 };
 
+/** Two process jobs given to one processor at once, on fake timers; the first one applying. */
+async function twoJobs() {
+  jest.useFakeTimers();
+  const { deps, applies } = depsWithApplies();
+  const run = alertProcessor(deps);
+  const first = run(job([1]));
+  const second = run(job([2]));
+  await flush();
+  return { applies, first, second };
+}
+
 describe('alerts process jobs', () => {
   afterEach(() => jest.useRealTimers());
 
   it('apply one at a time in a process, the next one starting when the last finished', async () => {
-    jest.useFakeTimers();
-    const { deps, applies } = depsWithApplies();
-    const run = alertProcessor(deps);
-    const first = run(job([1]));
-    const second = run(job([2]));
-    await flush();
+    const { applies, first, second } = await twoJobs();
     expect(applies.map((a) => a.ids)).toEqual([[1]]);
     applies[0]?.finish();
     await expect(first).resolves.toEqual({ groups: 0 });
@@ -46,12 +52,7 @@ describe('alerts process jobs', () => {
   });
 
   it('pause after a long apply (a storm) as long as it took, then go on', async () => {
-    jest.useFakeTimers();
-    const { deps, applies } = depsWithApplies();
-    const run = alertProcessor(deps);
-    const first = run(job([1]));
-    const second = run(job([2]));
-    await flush();
+    const { applies, first, second } = await twoJobs();
     const took = QUIET_APPLY_MS * 4;
     jest.advanceTimersByTime(took);
     applies[0]?.finish();

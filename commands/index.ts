@@ -23,7 +23,8 @@ import { tenantCommand } from './tenant-command';
 import { restoreOfferButton, runbookButton, runbookCommand } from './runbook-command';
 import { RESTORE_OFFER_ACTION } from '../templates/runbook-offers';
 import { RUNBOOK_ACTIONS } from '../templates/runbook-message';
-import { notServed, unservedCommand } from './unserved-command';
+import { unservedCommand } from './unserved-command';
+import { registerRoutes } from './listener-routes';
 import { checklistConfirmButton } from './tenant-checklist';
 import type { CommandListener } from './slash-queue';
 import { CHECKLIST_CONFIRM_ACTION } from '../templates/checklist-message';
@@ -50,8 +51,8 @@ export function slashCommands(deps: CommandDeps): SlashCommands {
 }
 
 /**
- * Registers every listener on the Bolt app. `wrap` (web next to workers: `queued`) decides
- * where a slash command runs.
+ * Registers every listener on the Bolt app, one per kind of request (see registerRoutes).
+ * `wrap` (web next to workers: `queued`) decides where a slash command runs.
  */
 export function register(
   app: App,
@@ -59,22 +60,29 @@ export function register(
   wrap: (listener: CommandListener) => CommandListener = (l) => l,
 ): void {
   const slash = slashCommands(deps);
-  for (const [name, listener] of Object.entries(slash.served)) app.command(name, wrap(listener));
-  app.command(notServed(Object.keys(slash.served)), wrap(slash.unserved));
-  app.action(ACTION_IDS.acknowledge, acknowledgeButton(deps));
-  app.action(ACTION_IDS.postUpdate, modalButton(deps, 'update'));
-  app.action(ACTION_IDS.resolve, modalButton(deps, 'resolve'));
-  app.view(DECLARE_CALLBACK_ID, declareSubmission(deps));
-  app.view('incident_update_modal', updateSubmission(deps, 'update'));
-  app.view('incident_resolve_modal', updateSubmission(deps, 'resolve'));
+  registerRoutes(app, {
+    commands: Object.fromEntries(Object.entries(slash.served).map(([n, l]) => [n, wrap(l)])),
+    otherCommand: wrap(slash.unserved),
+    buttons: {
+      [ACTION_IDS.acknowledge]: acknowledgeButton(deps),
+      [ACTION_IDS.postUpdate]: modalButton(deps, 'update'),
+      [ACTION_IDS.resolve]: modalButton(deps, 'resolve'),
+      [RUNBOOK_ACTIONS.approve]: runbookButton(deps, 'approve'),
+      [RUNBOOK_ACTIONS.cancel]: runbookButton(deps, 'cancel'),
+      [RESTORE_OFFER_ACTION]: restoreOfferButton(deps),
+      [POSTMORTEM_EDIT_ACTION]: editPeopleButton(deps),
+      [CUSTOMER_APPROVE_ACTION]: approveCustomerButton(deps),
+      [CUSTOMER_EDIT_ACTION]: editCustomerButton(deps),
+      // One per checklist item: `checklist_confirm:<item>`.
+      [`${CHECKLIST_CONFIRM_ACTION}:`]: checklistConfirmButton(deps),
+    },
+    views: {
+      [DECLARE_CALLBACK_ID]: declareSubmission(deps),
+      incident_update_modal: updateSubmission(deps, 'update'),
+      incident_resolve_modal: updateSubmission(deps, 'resolve'),
+      [POSTMORTEM_PEOPLE_CALLBACK]: peopleSubmission(deps),
+      [CUSTOMER_EDIT_CALLBACK]: customerEditSubmission(deps),
+    },
+  });
   app.event('reaction_added', pinReaction(deps));
-  app.action(RUNBOOK_ACTIONS.approve, runbookButton(deps, 'approve'));
-  app.action(RUNBOOK_ACTIONS.cancel, runbookButton(deps, 'cancel'));
-  app.action(RESTORE_OFFER_ACTION, restoreOfferButton(deps));
-  app.action(POSTMORTEM_EDIT_ACTION, editPeopleButton(deps));
-  app.view(POSTMORTEM_PEOPLE_CALLBACK, peopleSubmission(deps));
-  app.action(CUSTOMER_APPROVE_ACTION, approveCustomerButton(deps));
-  app.action(CUSTOMER_EDIT_ACTION, editCustomerButton(deps));
-  app.view(CUSTOMER_EDIT_CALLBACK, customerEditSubmission(deps));
-  app.action(new RegExp(`^${CHECKLIST_CONFIRM_ACTION}:`), checklistConfirmButton(deps));
 }

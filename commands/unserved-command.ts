@@ -14,20 +14,6 @@ export const PRODUCT_COMMANDS: Readonly<Record<string, string>> = {
   '/runbook': '/runbook list',
 };
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-/**
- * Matches every command except the served ones. Bolt runs *every* listener whose pattern
- * matches (`matchCommandName`: a string is compared exactly, a RegExp is tested), so a plain
- * catch-all would answer `/incident` a second time.
- */
-export function notServed(served: readonly string[]): RegExp {
-  if (served.length === 0) return /^/;
-  return new RegExp(`^(?!(?:${served.map(escapeRegExp).join('|')})$)`);
-}
-
 function tryText(served: readonly string[]): string {
   const hints = served.map((c) => `\`${PRODUCT_COMMANDS[c] ?? c}\``);
   return hints.length > 0 ? `try ${hints.join(', ')}` : 'this build serves no slash command';

@@ -162,21 +162,28 @@ describe(`row-level security (${storageUnderTest()} storage)`, () => {
     expect(() => t.db.reader('*' as unknown as Scope)).toThrow(/must be a Scope/);
   });
 
-  it('sends reads issued together in one round trip per scope; a failing one fails alone', async () => {
+  it('sends reads issued together in one round trip, each under its own scope; a failing one fails alone', async () => {
     const connect = jest.spyOn(t.db.pool, 'connect');
     try {
       const acme = t.db.reader(Scope.of(['acme']));
       const globex = t.db.reader(Scope.of(['globex']));
       const sql = 'SELECT id FROM incidents WHERE id = $1';
-      const [a1, g1, a2] = await Promise.all([
+      const setting = "SELECT current_setting('app.tenant_id') AS s";
+      const [a1, g1, a2, gs, as, g2] = await Promise.all([
         acme.query(sql, [acmeIncident]),
         globex.query(sql, [acmeIncident]),
         acme.query('SELECT $1::text AS v', ["it's"]),
+        globex.query(setting),
+        acme.query(setting),
+        globex.query(sql, [acmeIncident]),
       ]);
       expect(a1.rows).toEqual([{ id: String(acmeIncident) }]);
-      expect(g1.rows).toEqual([]); // globex's reads went in globex's trip
+      expect(g1.rows).toEqual([]); // globex's reads ran under globex's settings
+      expect(g2.rows).toEqual([]);
       expect(a2.rows).toEqual([{ v: "it's" }]);
-      expect(connect).toHaveBeenCalledTimes(2); // one trip per scope
+      expect(gs.rows).toEqual([{ s: 'globex' }]);
+      expect(as.rows).toEqual([{ s: 'acme' }]);
+      expect(connect).toHaveBeenCalledTimes(1); // one trip for both scopes
       const settled = await Promise.allSettled([
         acme.query('SELECT 1 AS x'),
         acme.query('SELECT 1 / $1 AS y', [0]),

@@ -101,11 +101,17 @@ export function inlineParams(
 /** A round trip carries at most this many statements (a storm makes several trips). */
 const MAX_PER_TRIP = 32;
 
-interface TripBatch {
+interface TripQuery {
   scope: Scope;
+  setting: string;
+  sql: string;
+  settle: (rows: QueryResultRow[], err?: Error) => void;
+}
+
+interface TripBatch {
   /** Reads only (`BEGIN READ ONLY`): a write in one of them fails. */
   readOnly: boolean;
-  queries: { sql: string; settle: (rows: QueryResultRow[], err?: Error) => void }[];
+  queries: TripQuery[];
 }
 
 /**
@@ -175,9 +181,10 @@ export class Database {
   /**
    * Reads in `scope` for a store's transaction class: read-only (a write fails), and no snapshot
    * is promised across queries (two of them may see the database at two instants). Queries
-   * issued together (in one turn of the event loop, in the same scope, from any caller) go to
-   * Postgres as one text in one round trip: `BEGIN READ ONLY; settings; q1; q2; …; COMMIT`, each
-   * query ended on a line of its own, so a trailing `--` comment in one ends with its line.
+   * issued together (in one turn of the event loop, from any caller, in any scope) go to
+   * Postgres as one text in one round trip: `BEGIN READ ONLY; settings A; q1; q2; settings B; q3;
+   * COMMIT` (each query after its own scope's settings), each query ended on a line of its own,
+   * so a trailing `--` comment in one ends with its line.
    * Queries may be issued concurrently (`Promise.all`).
    */
   reader(scope: Scope): Queryable {
@@ -191,7 +198,10 @@ export class Database {
     };
   }
 
-  /** Waiting statements for this turn of the event loop, by mode and scope setting. */
+  /**
+   * Waiting statements for this turn of the event loop: reads in one batch whatever their scope
+   * (each runs after its own scope's settings), statements by scope setting.
+   */
   private readonly trips = new Map<string, TripBatch>();
 
   private enqueue(
@@ -201,10 +211,10 @@ export class Database {
     sql: string,
   ): Promise<QueryResultRow[]> {
     return new Promise((resolve, reject) => {
-      const key = `${readOnly ? 'r' : 'w'}:${setting}`;
+      const key = readOnly ? 'r' : `w:${setting}`;
       let batch = this.trips.get(key);
       if (!batch || batch.queries.length >= MAX_PER_TRIP) {
-        batch = { scope, readOnly, queries: [] };
+        batch = { readOnly, queries: [] };
         this.trips.set(key, batch);
         const started = batch;
         setImmediate(() => {
@@ -212,7 +222,12 @@ export class Database {
           void this.send(started);
         });
       }
-      batch.queries.push({ sql, settle: (rows, err) => (err ? reject(err) : resolve(rows)) });
+      batch.queries.push({
+        scope,
+        setting,
+        sql,
+        settle: (rows, err) => (err ? reject(err) : resolve(rows)),
+      });
     });
   }
 
@@ -222,26 +237,43 @@ export class Database {
    * fails them all: whether the text committed is unknown, so nothing is sent twice.
    */
   private async send(batch: TripBatch): Promise<void> {
-    const { scope, readOnly, queries } = batch;
+    const { readOnly, queries } = batch;
+    // Same-scope queries run together, each group after its scope's settings (set_config is
+    // transaction-local, so each group's replaces the last); a query's result is found by index.
+    const order = [...queries].sort((a, b) =>
+      a.setting < b.setting ? -1 : a.setting > b.setting ? 1 : 0,
+    );
     try {
-      const results = await this.inTransaction(async (client) => {
-        const text =
-          `BEGIN${readOnly ? ' READ ONLY' : ''}; ${this.scopeSettings(client, scope)};\n` +
-          `${queries.map((q) => `${q.sql}\n;\n`).join('')}COMMIT`;
-        const out = (await client.query(text)) as unknown as { rows: QueryResultRow[] }[];
+      const { results, at } = await this.inTransaction(async (client) => {
+        let text = `BEGIN${readOnly ? ' READ ONLY' : ''};\n`;
+        let n = 1;
+        let last: string | undefined;
+        const index: number[] = [];
+        for (const q of order) {
+          if (q.setting !== last) {
+            text += `${this.scopeSettings(client, q.scope)};\n`;
+            last = q.setting;
+            n++;
+          }
+          text += `${q.sql}\n;\n`;
+          index.push(n++);
+        }
+        const out = (await client.query(`${text}COMMIT`)) as unknown as {
+          rows: QueryResultRow[];
+        }[];
         // One result per statement; a text that was two statements would shift the rest.
-        if (out.length !== queries.length + 3)
+        if (out.length !== n + 1)
           throw new Error(
             `a ${readOnly ? 'read' : 'statement'} was not one statement${readOnly ? '' : ' (its batch was committed)'}`,
           );
-        return out;
+        return { results: out, at: index };
       });
-      queries.forEach((q, i) => q.settle(results[i + 2]?.rows ?? []));
+      order.forEach((q, i) => q.settle(results[at[i] as number]?.rows ?? []));
     } catch (err) {
       const error = err instanceof Error ? err : new Error(String(err));
       // Reads change nothing: sending them again alone is always safe.
       if (queries.length > 1 && (readOnly || rolledBack(err))) {
-        for (const q of queries) void this.send({ scope, readOnly, queries: [q] });
+        for (const q of queries) void this.send({ readOnly, queries: [q] });
         return;
       }
       for (const q of queries) q.settle([], error);

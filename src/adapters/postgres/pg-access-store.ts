@@ -54,14 +54,15 @@ export class PgAccessStore implements AccessStore {
   }
 
   holdersOf(tenants: readonly string[], role: RoleBinding['role']): Promise<string[]> {
-    return this.db.scoped(BINDINGS, async (c) => {
-      const { rows } = await c.query<{ user_id: string }>(
+    // One read-only round trip (it may share it with other reads issued at the same time).
+    return this.db
+      .reader(BINDINGS)
+      .query<{ user_id: string }>(
         `SELECT DISTINCT user_id FROM role_bindings WHERE role = $1 AND (tenant_id = ANY($2) OR tenant_id = '*')
          ORDER BY user_id`,
         [role, tenants],
-      );
-      return rows.map((r) => r.user_id);
-    });
+      )
+      .then(({ rows }) => rows.map((r) => r.user_id));
   }
 
   /** Makes the tenant registry and config-sourced bindings match the config file. */
@@ -91,16 +92,16 @@ export class PgAccessStore implements AccessStore {
 export class PgAuditLog implements AuditLog {
   constructor(private readonly db: Database) {}
 
-  record(e: AuditEntry): Promise<void> {
+  async record(e: AuditEntry): Promise<void> {
     // Audit rows are insert-only for every scope; the scope only names whom the entry concerns.
     const tenants = e.tenantIds.filter(isTenantId);
     const scope = tenants.length ? Scope.of(tenants) : Scope.platform('audit of no tenant');
-    return this.db.scoped(scope, async (c) => {
-      await c.query(
-        `INSERT INTO audit_log (at, actor, action, outcome, tenant_ids, incident_id, reason)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-        [e.at, e.actor, e.action, e.outcome, e.tenantIds, e.incident ?? null, e.reason ?? null],
-      );
-    });
+    // One round trip (BEGIN, settings, the insert, COMMIT), shared with other statements of the scope.
+    await this.db.statement(
+      scope,
+      `INSERT INTO audit_log (at, actor, action, outcome, tenant_ids, incident_id, reason)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [e.at, e.actor, e.action, e.outcome, e.tenantIds, e.incident ?? null, e.reason ?? null],
+    );
   }
 }

@@ -37,10 +37,11 @@ export class PgAlertIntake implements AlertIntake {
   private readonly batcher: Batcher<ReceivedPayload, StoredPayload>;
 
   constructor(private readonly db: Database) {
-    // Bodies are up to 1 MB each: a batch carries at most ~8 MB of them.
+    // Bodies are up to 1 MB each: a batch carries at most ~8 MB of them. Several batches in
+    // flight: Postgres stores one while the web reads and normalises the next requests.
     this.batcher = new Batcher((batch) => this.storeAll(batch), {
       maxBatch: 50,
-      concurrency: 3,
+      concurrency: 8,
       weigh: (p) => p.rawJson.length,
       maxWeight: 8 * 1024 * 1024,
     });

@@ -37,11 +37,10 @@ export class PgAlertIntake implements AlertIntake {
   private readonly batcher: Batcher<ReceivedPayload, StoredPayload>;
 
   constructor(private readonly db: Database) {
-    // Bodies are up to 1 MB each: a batch carries at most ~8 MB of them. Several batches in
-    // flight: Postgres stores one while the web reads and normalises the next requests.
+    // Bodies are up to 1 MB each: a batch carries at most ~8 MB of them.
     this.batcher = new Batcher((batch) => this.storeAll(batch), {
       maxBatch: 50,
-      concurrency: 8,
+      concurrency: 3,
       weigh: (p) => p.rawJson.length,
       maxWeight: 8 * 1024 * 1024,
     });

@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
 import { ConfigError, loadConfig, type AppConfig } from '../config/load-config';
 import type { Runtime } from './runtime';
@@ -46,16 +47,45 @@ export function handleSignals(): { attach(runtime: Runtime): void } {
 }
 
 /**
- * A worker-only process lowers its CPU priority to `nice` (never raises it: an operator's own
- * `nice` stays), so on a host shared with `web` a storm of jobs cannot starve Slack's acks.
- * Returns what happened, for the start-up log line.
+ * The process's other threads (Linux: /proc/self/task). On Linux a niceness belongs to a thread:
+ * V8's garbage-collection and compiler threads, started before our code runs, keep theirs.
  */
-export function yieldCpu(nice: number): { nice: number; changed: boolean; error?: string } {
+function otherThreads(): number[] {
+  try {
+    return readdirSync('/proc/self/task')
+      .map(Number)
+      .filter((tid) => Number.isInteger(tid) && tid !== process.pid);
+  } catch {
+    return []; // not Linux: the niceness is the process's own
+  }
+}
+
+/**
+ * A worker-only process lowers its CPU priority to `nice` (never raises it: an operator's own
+ * `nice` stays), so on a host shared with `web` a storm of jobs cannot starve Slack's acks. Every
+ * thread is lowered (its garbage collector and compiler included); threads started later inherit
+ * it. Returns what happened, for the start-up log line.
+ */
+export function yieldCpu(nice: number): {
+  nice: number;
+  changed: boolean;
+  threads?: number;
+  error?: string;
+} {
   try {
     const current = getPriority();
     if (nice <= current) return { nice: current, changed: false };
     setPriority(nice);
-    return { nice: getPriority(), changed: true };
+    let threads = 1;
+    for (const tid of otherThreads()) {
+      try {
+        if (getPriority(tid) < nice) setPriority(tid, nice);
+        threads += 1;
+      } catch {
+        // the thread ended meanwhile
+      }
+    }
+    return { nice: getPriority(), changed: true, threads };
   } catch (err) {
     return { nice, changed: false, error: err instanceof Error ? err.message : String(err) };
   }

@@ -9,6 +9,6 @@ const priority = yieldCpu(config.env.WORKER_NICE);
 startRuntime(config, { web: false, worker: true, migrate: false }).then((runtime) => {
   if (priority.error)
     runtime.log.warn({ err: priority.error }, 'could not lower the worker CPU priority');
-  else runtime.log.info({ nice: priority.nice }, 'worker CPU priority');
+  else runtime.log.info({ nice: priority.nice, threads: priority.threads }, 'worker CPU priority');
   signals.attach(runtime);
 }, failStart);

@@ -1,4 +1,4 @@
-import type { AlertAction } from '../domain/alerts/alert-rules';
+import type { AlertAction, RuleFacts } from '../domain/alerts/alert-rules';
 import type { AlertSource, NormalizedAlert } from '../domain/alerts/normalized-alert';
 
 /** One webhook body that passed validation. */
@@ -63,7 +63,7 @@ export interface ChangedGroup extends AlertGroup {
 
 export interface ApplyOptions {
   /** The action of a group being created, from its first firing alert. */
-  decide(alert: NormalizedAlert): AlertAction;
+  decide(alert: RuleFacts): AlertAction;
   now: Date;
   /**
    * Where a new thread-only group goes when its tenant has no open incident (and platform

@@ -8,7 +8,7 @@ import {
 } from '../../domain/alerts/alert-group';
 import type { AlertAction } from '../../domain/alerts/alert-rules';
 import type { ApplyOptions, ChangedGroup } from '../../ports/alert-store';
-import { eventAlert, toGroup, type EventRow, type GroupRow } from './pg-alert-rows';
+import { eventFacts, toGroup, type EventRow, type GroupRow } from './pg-alert-rows';
 
 interface Keyed extends EventRow {
   tenant: TenantResolution;
@@ -34,10 +34,10 @@ const JOINING_PAYLOADS = 200;
 const JOINING_BYTES = 4 * 1024 * 1024;
 
 // With the key of the group each alert is in now (a resolve may name no tenant: it keeps its group).
+// Only what grouping and the rules need: the upsert copies the rest from the event row.
 const EVENTS_SQL = `
 SELECT e.id, e.tenant_id, (t.id IS NOT NULL) AS known, e.source, e.fingerprint, e.status, e.starts_at,
-  e.ends_at, e.name, e.summary, e.severity_hint, e.labels, e.annotations, e.problems,
-  a.group_key AS stored_key
+  e.name, e.severity_hint, e.labels, a.group_key AS stored_key
 FROM alert_events e LEFT JOIN tenants t ON t.id = e.tenant_id
   LEFT JOIN alerts a ON a.source = e.source AND a.fingerprint = e.fingerprint
 WHERE e.payload_id = ANY($1::bigint[])
@@ -96,18 +96,19 @@ const RANK = (s: string) =>
 // group; a firing event moves it to the open group of its key. Deliveries are ordered by
 // state_at (older states lose) and an acknowledgement never reopens a resolved alert. The start
 // of the firing cycle changes only with a source that sends it ($3) or a trigger after a resolve;
-// a re-trigger of an acknowledged alert leaves it acknowledged, as PagerDuty does.
+// a re-trigger of an acknowledged alert leaves it acknowledged, as PagerDuty does. The worker sends
+// each alert's event id with its tenant and group; the rest is copied from the event row.
 const UPSERT_ALERTS_SQL = `
 INSERT INTO alerts AS a (source, fingerprint, tenant_id, claimed_tenant, group_id, group_key, name,
   status, summary, severity_hint, labels, annotations, starts_at, state_at, ends_at, last_event_id,
   updated_at)
-SELECT x.source, x.fingerprint, x.tenant_id, x.claimed_tenant, x.group_id, x.group_key, x.name,
-  x.status, x.summary, x.severity_hint, x.labels, x.annotations, x.starts_at, x.starts_at, x.ends_at,
-  x.event_id, $2
-FROM jsonb_to_recordset($1::jsonb) AS x(source text, fingerprint text, tenant_id text,
-  claimed_tenant text, group_id bigint, group_key text, name text, status text, summary text,
-  severity_hint text, labels jsonb, annotations jsonb, starts_at timestamptz, ends_at timestamptz,
-  event_id bigint)
+SELECT e.source, e.fingerprint, x.tenant_id, x.claimed_tenant, x.group_id, x.group_key, e.name,
+  e.status, e.summary, e.severity_hint, e.labels, e.annotations, e.starts_at, e.starts_at, e.ends_at,
+  e.id, $2
+FROM jsonb_to_recordset($1::jsonb) AS x(event_id bigint, tenant_id text, claimed_tenant text,
+  group_id bigint, group_key text)
+  JOIN alert_events e ON e.id = x.event_id
+ORDER BY e.id
 ON CONFLICT (source, fingerprint) DO UPDATE SET
   status = CASE WHEN EXCLUDED.status = 'firing' AND a.status = 'acknowledged' THEN a.status ELSE EXCLUDED.status END,
   starts_at = CASE WHEN EXCLUDED.source = ANY($3::text[]) OR (EXCLUDED.status = 'firing' AND a.status = 'resolved')
@@ -172,21 +173,11 @@ function groupSpec(e: Keyed, action: AlertAction): Record<string, unknown> {
 
 function alertSpec(e: Keyed, groupId: number | undefined): Record<string, unknown> {
   return {
-    source: e.source,
-    fingerprint: e.fingerprint,
+    event_id: e.id,
     tenant_id: e.tenant.kind === 'tenant' ? e.tenant.tenantId : null,
     claimed_tenant: e.tenant.kind === 'unknown' ? e.tenant.claimedTenant : null,
     group_id: groupId ?? null,
     group_key: e.key,
-    name: e.name,
-    status: e.status,
-    summary: e.summary,
-    severity_hint: e.severity_hint,
-    labels: e.labels,
-    annotations: e.annotations,
-    starts_at: e.starts_at,
-    ends_at: e.ends_at,
-    event_id: e.id,
   };
 }
 
@@ -205,7 +196,7 @@ async function openGroups(
   const specs = new Map<string, Record<string, unknown>>();
   for (const e of events) {
     if (e.status !== 'firing' || open.has(e.key) || specs.has(e.key)) continue;
-    specs.set(e.key, groupSpec(e, opts.decide(eventAlert(e))));
+    specs.set(e.key, groupSpec(e, opts.decide(eventFacts(e))));
   }
   const created: number[] = [];
   if (specs.size > 0) {

@@ -1,9 +1,5 @@
-import type { AlertAction } from '../../domain/alerts/alert-rules';
-import type {
-  AlertSource,
-  AlertStatus,
-  NormalizedAlert,
-} from '../../domain/alerts/normalized-alert';
+import type { AlertAction, RuleFacts } from '../../domain/alerts/alert-rules';
+import type { AlertSource, AlertStatus } from '../../domain/alerts/normalized-alert';
 import type { AlertGroup, GroupAlert } from '../../ports/alert-store';
 
 export interface GroupRow {
@@ -53,6 +49,10 @@ export function toGroup(r: GroupRow): AlertGroup {
   return g;
 }
 
+/**
+ * An event as the worker applies it: what grouping and the rules need. Its summary, annotations
+ * and the rest stay in Postgres (the alert upsert copies them from the event row).
+ */
 export interface EventRow {
   id: string;
   tenant_id: string | null;
@@ -61,35 +61,18 @@ export interface EventRow {
   fingerprint: string;
   status: AlertStatus;
   starts_at: Date;
-  ends_at: Date | null;
   name: string;
-  summary: string;
   severity_hint: string | null;
   labels: Record<string, string>;
-  annotations: Record<string, string>;
-  problems: string[];
   /** The group key of the alert as stored before this event, if any. */
   stored_key: string | null;
 }
 
 /** An event as the alert rules see it (they match on name, labels, severity and source). */
-export function eventAlert(e: EventRow): NormalizedAlert {
-  const alert: NormalizedAlert = {
-    source: e.source,
-    fingerprint: e.fingerprint,
-    status: e.status,
-    name: e.name,
-    labels: e.labels,
-    annotations: e.annotations,
-    summary: e.summary,
-    startsAt: e.starts_at,
-    problems: e.problems,
-    raw: null,
-  };
-  if (e.ends_at) alert.endsAt = e.ends_at;
-  if (e.tenant_id) alert.tenantId = e.tenant_id;
-  if (e.severity_hint) alert.severityHint = e.severity_hint;
-  return alert;
+export function eventFacts(e: EventRow): RuleFacts {
+  const facts: RuleFacts = { source: e.source, name: e.name, labels: e.labels };
+  if (e.severity_hint) facts.severityHint = e.severity_hint;
+  return facts;
 }
 
 export interface AlertRow {

@@ -4,6 +4,9 @@ import type { NormalizedAlert } from './normalized-alert';
 export const INCIDENT_SEVERITIES = ['P1', 'P2', 'P3', 'P4'] as const;
 export type IncidentSeverity = (typeof INCIDENT_SEVERITIES)[number];
 
+/** What the rules look at in an alert: its name, labels, severity hint and source. */
+export type RuleFacts = Pick<NormalizedAlert, 'source' | 'name' | 'labels' | 'severityHint'>;
+
 export type AlertAction =
   | { kind: 'declare'; severity: IncidentSeverity; security: boolean; suggestRunbook?: string }
   | { kind: 'thread' }
@@ -64,7 +67,7 @@ export const DEFAULT_ALERT_RULES: readonly AlertRule[] = [
  * `severity` and `source` the alert's name, severity hint and source (Datadog and PagerDuty
  * alerts carry those outside their labels).
  */
-function valueFor(alert: NormalizedAlert, key: string): string | undefined {
+function valueFor(alert: RuleFacts, key: string): string | undefined {
   if (key === 'alertname') return alert.name;
   const label = alert.labels[key];
   if (label !== undefined) return label;
@@ -73,7 +76,7 @@ function valueFor(alert: NormalizedAlert, key: string): string | undefined {
   return undefined;
 }
 
-export function ruleMatches(rule: Pick<AlertRule, 'match'>, alert: NormalizedAlert): boolean {
+export function ruleMatches(rule: Pick<AlertRule, 'match'>, alert: RuleFacts): boolean {
   return Object.entries(rule.match).every(([key, expected]) => {
     const actual = valueFor(alert, key);
     if (actual === undefined) return false;
@@ -104,7 +107,7 @@ function toAction(rule: AlertRule): AlertAction {
  * matches is posted in a thread only. Status (firing / resolved) is the caller's concern.
  */
 export function decideAction(
-  alert: NormalizedAlert,
+  alert: RuleFacts,
   rules: readonly AlertRule[] = DEFAULT_ALERT_RULES,
 ): AlertAction {
   const rule = rules.find((candidate) => ruleMatches(candidate, alert));

@@ -26,6 +26,12 @@ export class Batcher<I, O> {
        * writes where each write costs more than the wait (a queue add after Slack's ack).
        */
       lingerMs?: number;
+      /**
+       * Hold a batch open this long for more items while another batch is in flight (when none
+       * is, it goes at once): under load, items trickling in after a batch's answers went out
+       * go together instead of each taking a flight of its own.
+       */
+      busyLingerMs?: number;
     },
   ) {}
 
@@ -48,7 +54,11 @@ export class Batcher<I, O> {
   }
 
   private pump(): void {
-    const { lingerMs = 0, maxBatch } = this.opts;
+    const { maxBatch } = this.opts;
+    const lingerMs =
+      this.inFlight > 0
+        ? Math.max(this.opts.busyLingerMs ?? 0, this.opts.lingerMs ?? 0)
+        : (this.opts.lingerMs ?? 0);
     if (lingerMs > 0 && this.waiting.length > 0 && this.waiting.length < maxBatch) {
       this.lingering ??= setTimeout(() => {
         this.lingering = undefined;

@@ -51,6 +51,44 @@ describe('batching with a linger', () => {
   });
 });
 
+describe('batching with a linger while busy', () => {
+  it('sends at once when idle, and holds a new batch for busyLingerMs while another is in flight', async () => {
+    jest.useFakeTimers();
+    try {
+      const batches: number[][] = [];
+      let release: () => void = () => undefined;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const batcher = new Batcher<number, number>(
+        async (items) => {
+          batches.push(items);
+          if (batches.length === 1) await gate;
+          return items;
+        },
+        { maxBatch: 10, concurrency: 2, busyLingerMs: 5 },
+      );
+      const first = batcher.submit(1);
+      await jest.advanceTimersByTimeAsync(0);
+      expect(batches).toEqual([[1]]); // idle: no wait
+      const trickle = [2, 3].map((i) => batcher.submit(i));
+      await jest.advanceTimersByTimeAsync(1);
+      const late = batcher.submit(4);
+      await jest.advanceTimersByTimeAsync(3);
+      expect(batches).toEqual([[1]]); // a batch is in flight: the next one lingers
+      await jest.advanceTimersByTimeAsync(1);
+      expect(batches).toEqual([[1], [2, 3, 4]]); // one flight for the trickle, not three
+      expect(await Promise.all([...trickle, late])).toEqual([2, 3, 4]);
+      release();
+      expect(await first).toBe(1);
+      const alone = batcher.submit(5);
+      await jest.advanceTimersByTimeAsync(0);
+      expect(await alone).toBe(5); // idle again: sent at once
+      expect(batches).toEqual([[1], [2, 3, 4], [5]]);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+});
+
 describe('natural batching', () => {
   it('sends the first item at once and batches what arrives meanwhile', async () => {
     const { batcher, batches, release } = heldBatcher<number, number>(

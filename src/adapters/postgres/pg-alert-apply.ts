@@ -29,9 +29,13 @@ WHERE processed_at IS NULL AND (id = ANY($1::bigint[]) OR id IN (
   ) waiting WHERE upto <= $3))
 ORDER BY id FOR UPDATE SKIP LOCKED`;
 
-/** At most this many waiting payloads, and about this many bytes of their alerts, join a batch. */
-const JOINING_PAYLOADS = 200;
-const JOINING_BYTES = 4 * 1024 * 1024;
+/**
+ * At most this many waiting payloads, and about this many bytes of their alerts, join a batch.
+ * A batch's new groups are placed (their threads posted) only once it commits: with 200, the
+ * first batch of a storm could hold 4,000 alerts and the storm's first threads back by a second.
+ */
+const JOINING_PAYLOADS = 50;
+const JOINING_BYTES = 1024 * 1024;
 
 // With the key of the group each alert is in now (a resolve may name no tenant: it keeps its group).
 // Only what grouping and the rules need: the upsert copies the rest from the event row.

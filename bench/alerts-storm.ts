@@ -23,13 +23,14 @@ export function stormPayloads(
   alerts: number,
   group: number,
   dupRatio: number,
+  alertname = 'TenantQuotaNearLimit',
 ): StormPayload[] {
   const unique: StormPayload[] = [];
   for (let n = 0; n < alerts / group; n++) {
     const tenant = tenantId(n % tenants);
     const list = Array.from({ length: group }, (_, j) => {
       const labels = {
-        alertname: 'TenantQuotaNearLimit',
+        alertname,
         tenant_id: tenant,
         resource: `quota-${Math.floor(n / tenants)}-${j}`,
         severity: 'warning',
@@ -46,12 +47,12 @@ export function stormPayloads(
     });
     const body = JSON.stringify({
       version: '4',
-      groupKey: `{}:{alertname="TenantQuotaNearLimit", tenant_id="${tenant}"}`,
+      groupKey: `{}:{alertname="${alertname}", tenant_id="${tenant}"}`,
       truncatedAlerts: 0,
       status: 'firing',
       receiver: 'tenantops',
-      groupLabels: { alertname: 'TenantQuotaNearLimit', tenant_id: tenant },
-      commonLabels: { alertname: 'TenantQuotaNearLimit', tenant_id: tenant },
+      groupLabels: { alertname, tenant_id: tenant },
+      commonLabels: { alertname, tenant_id: tenant },
       commonAnnotations: {},
       externalURL: 'http://alertmanager:9093',
       alerts: list,
@@ -59,7 +60,7 @@ export function stormPayloads(
     unique.push({ tenant, body, alerts: group, duplicate: false });
   }
   const dups = unique
-    .filter((_, i) => i % Math.round(1 / dupRatio) === 0)
+    .filter((_, i) => dupRatio > 0 && i % Math.round(1 / dupRatio) === 0)
     .map((p) => ({ ...p, duplicate: true }));
   const all = [...unique, ...dups];
   // Deterministic shuffle: a duplicate may arrive before its original, as with two Alertmanagers.

@@ -34,8 +34,12 @@ export async function sweepDueClocks(deps: SlaDeps, batch = SWEEP_BATCH): Promis
     const now = deps.clock.now();
     const claim = await deps.store.inScope(SWEEP, async (tx) => {
       const due = await tx.dueIncidents(now, batch);
-      if (due.length === 0) return undefined;
-      return { locked: due.length, ...(await claimDue(deps, tx, due, now)) };
+      if (due.incidents.length === 0) return undefined;
+      return {
+        locked: due.incidents.length,
+        more: due.more,
+        ...(await claimDue(deps, tx, due.incidents, now)),
+      };
     });
     if (!claim) break;
     handing = handing
@@ -45,10 +49,12 @@ export async function sweepDueClocks(deps: SlaDeps, batch = SWEEP_BATCH): Promis
       });
     total.incidents += claim.incidents;
     total.fired += claim.fired;
-    // A short batch took all that was due. An incident that looked due when picked may have been
-    // claimed by another sweep that committed just before the lock: its fresh clocks are not due
-    // any more; the next batch is read afresh. Two batches in a row with no due clock: stop.
-    if (claim.locked < batch) break;
+    // A short batch took all that was due, unless the store's look at the earliest due clocks
+    // stopped at its bound (a few incidents with many clocks each filled it). An incident that
+    // looked due when picked may have been claimed by another sweep that committed just before
+    // the lock: its fresh clocks are not due any more; the next batch is read afresh. Two
+    // batches in a row with no due clock: stop.
+    if (claim.locked < batch && !claim.more) break;
     stale = claim.due === 0 ? stale + 1 : 0;
     if (stale >= 2) break;
   }

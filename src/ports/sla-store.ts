@@ -60,6 +60,12 @@ export interface IncidentEntry {
   entry: NewTimelineEntry;
 }
 
+/** What a sweep's claim locked, and whether more may be due beyond it. */
+export interface DueIncidents {
+  incidents: SlaIncident[];
+  more: boolean;
+}
+
 /** One transaction over the SLA clocks, filtered by row-level security to its scope. */
 export interface SlaTx {
   incident(number: number, opts?: { forUpdate?: boolean }): Promise<SlaIncident | undefined>;
@@ -91,8 +97,10 @@ export interface SlaTx {
   /**
    * Up to `limit` incidents with an active clock whose next instant is at or before `now`,
    * earliest first, each locked; incidents another transaction holds are skipped (the sweep).
+   * A store may look at only the earliest due clocks, to keep a claim's cost independent of
+   * the backlog: `more` then says incidents beyond those returned may be due too.
    */
-  dueIncidents(now: Date, limit: number): Promise<SlaIncident[]>;
+  dueIncidents(now: Date, limit: number): Promise<DueIncidents>;
   /** The active clocks of these incidents, by id, locked. */
   activeClocksOf(numbers: readonly number[]): Promise<SlaClock[]>;
   /** `lastUpdates` of several incidents at once. */

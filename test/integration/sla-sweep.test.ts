@@ -154,6 +154,40 @@ describe(`the SLA sweep (${storageUnderTest()} storage)`, () => {
     expect(await sweepDueClocks(a.deps)).toEqual({ incidents: 0, fired: 0 });
   });
 
+  it('goes on past an incident whose clocks alone fill its look at the due clocks', async () => {
+    // Incident 41 has a first-response clock for each of 30 tenants, due before all others. A
+    // sweep of batches of 2 looks at the 20 earliest due clocks per claim: all of them are 41's.
+    const many = Array.from({ length: 30 }, (_, i) => `wide-${i}`);
+    await t.db.owner(async (c) => {
+      await c.query(
+        `INSERT INTO tenants (id, name, plan) SELECT t, t, 'default' FROM unnest($1::text[]) t`,
+        [many],
+      );
+      await c.query(
+        `INSERT INTO incidents (id, tenant_ids, title, severity, state, channel_id, declared_by, declared_at)
+         VALUES (41, $1::text[], 'Platform down', 'P1', 'declared', 'C0SWEEP41', 'U0ALICE', $2)`,
+        [many, start],
+      );
+      await c.query(
+        `INSERT INTO sla_clocks (tenant_id, incident_id, kind, state, started_at, due_at, warn_times,
+                                 warnings_sent, repeat_every_ms)
+         SELECT t, 41, 'first_response', 'pending', $1, $1::timestamptz + interval '29 minutes',
+                ARRAY[$1::timestamptz + interval '20 minutes'], 1, 3600000
+         FROM unnest($2::text[]) t`,
+        [start, many],
+      );
+    });
+    const a = worker(t.db);
+    now = new Date(start.getTime() + 31 * 60_000);
+    // The first claim locks only incident 41 (a short batch), yet more is due: the sweep goes on.
+    expect(await sweepDueClocks(a.deps, 2)).toEqual({
+      incidents: INCIDENTS + 1,
+      fired: INCIDENTS * TENANTS.length + many.length,
+    });
+    expect((await breachCounts()).filter((r) => r.n !== '1')).toEqual([]);
+    expect(await sweepDueClocks(a.deps, 2)).toEqual({ incidents: 0, fired: 0 });
+  });
+
   it('loses nothing when a worker dies in the middle of its sweep: the next sweep claims it once', async () => {
     const dying = worker(t.db, killedAfterClaiming(new PgSlaStore(t.db)));
     now = new Date(start.getTime() + 31 * 60_000);

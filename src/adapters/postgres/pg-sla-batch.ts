@@ -5,11 +5,23 @@ import type { FiringChanges, IncidentEntry } from '../../ports/sla-store';
  * clocks of many incidents costs a handful of statements, not a handful per clock.
  */
 
-/** Incidents with a clock due by $1, earliest first, at most $2, locked; others' locks skipped. */
+/** Due clocks the sweep looks at per claim, per incident it claims (see DUE_INCIDENTS_SQL). */
+export const DUE_SCAN_PER_INCIDENT = 10;
+
+/**
+ * Incidents with a clock due by $1, earliest first, at most $2, locked; others' locks skipped.
+ * Only the $3 earliest due clocks are looked at (in `next_at` index order), so a claim costs the
+ * same whatever the backlog; `more_due` says the look stopped at that bound, so incidents beyond
+ * it may be due too (an incident with a clock per tenant can fill the window on its own).
+ */
 export const DUE_INCIDENTS_SQL = `
-  SELECT i.* FROM (
-    SELECT incident_id, min(next_at) AS next_at FROM sla_clocks
-    WHERE state IN ('pending', 'breached') AND next_at <= $1 GROUP BY incident_id
+  WITH due AS MATERIALIZED (
+    SELECT incident_id, next_at FROM sla_clocks
+    WHERE state IN ('pending', 'breached') AND next_at <= $1
+    ORDER BY next_at LIMIT $3
+  )
+  SELECT i.*, (SELECT count(*) FROM due) >= $3 AS more_due FROM (
+    SELECT incident_id, min(next_at) AS next_at FROM due GROUP BY incident_id
   ) d JOIN incidents i ON i.id = d.incident_id
   ORDER BY d.next_at, i.id LIMIT $2 FOR UPDATE OF i SKIP LOCKED`;
 

@@ -5,6 +5,7 @@ import type { NewTimelineEntry } from '../../ports/incident-store';
 import { Scope } from '../../domain/tenants/scope';
 import type {
   ClockChanges,
+  DueIncidents,
   FiringChanges,
   IncidentEntry,
   NewClock,
@@ -28,6 +29,7 @@ import { INCIDENTS_TO_REPAIR_SQL } from './pg-sla-repair';
 import {
   APPEND_TIMELINES_SQL,
   DUE_INCIDENTS_SQL,
+  DUE_SCAN_PER_INCIDENT,
   INSERT_EVENTS_SQL,
   RECORD_FIRINGS_SQL,
   firingRecords,
@@ -198,9 +200,13 @@ class PgSlaTx implements SlaTx {
     return toSlaIncident(rows[0]);
   }
 
-  async dueIncidents(now: Date, limit: number): Promise<SlaIncident[]> {
-    const { rows } = await this.c.query<IncidentRow>(DUE_INCIDENTS_SQL, [now, limit]);
-    return rows.map(toSlaIncident);
+  async dueIncidents(now: Date, limit: number): Promise<DueIncidents> {
+    const { rows } = await this.c.query<IncidentRow & { more_due: boolean }>(DUE_INCIDENTS_SQL, [
+      now,
+      limit,
+      limit * DUE_SCAN_PER_INCIDENT,
+    ]);
+    return { incidents: rows.map(toSlaIncident), more: rows[0]?.more_due ?? false };
   }
 
   async activeClocksOf(numbers: readonly number[]): Promise<SlaClock[]> {

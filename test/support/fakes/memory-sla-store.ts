@@ -5,6 +5,7 @@ import { Scope } from '../../../src/domain/tenants/scope';
 import type { NewTimelineEntry } from '../../../src/ports/incident-store';
 import type {
   ClockChanges,
+  DueIncidents,
   FiringChanges,
   IncidentEntry,
   NewClock,
@@ -204,7 +205,7 @@ class MemorySlaTx implements SlaTx {
   }
 
   // The sweep's batch statements, one by one (the fake has no locks to skip).
-  async dueIncidents(now: Date, limit: number): Promise<SlaIncident[]> {
+  async dueIncidents(now: Date, limit: number): Promise<DueIncidents> {
     const first = new Map<number, number>();
     for (const c of this.rls.visibleClocks()) {
       const at = isActive(c.status) ? nextAt(c) : undefined;
@@ -213,7 +214,8 @@ class MemorySlaTx implements SlaTx {
     }
     const order = [...first].sort((a, b) => a[1] - b[1] || a[0] - b[0]).slice(0, limit);
     const seen = await Promise.all(order.map(([n]) => this.incident(n)));
-    return seen.filter((i): i is SlaIncident => i !== undefined);
+    // Every due clock was looked at: nothing is due beyond these.
+    return { incidents: seen.filter((i): i is SlaIncident => i !== undefined), more: false };
   }
 
   async activeClocksOf(numbers: readonly number[]): Promise<SlaClock[]> {

@@ -7,8 +7,11 @@ const SWEEP = Scope.platform('SLA sweep of due clocks');
 
 /** Incidents claimed per transaction: big enough for a storm, small enough to hold locks briefly. */
 export const SWEEP_BATCH = 100;
-/** Batches per sweep at most; what is left is claimed by the next sweep or by another worker. */
-const MAX_ROUNDS = 50;
+/**
+ * Batches per sweep at most (a job's run stays short); a sweep that used them all asks for
+ * another wake-up at once, which this or another worker takes.
+ */
+export const SWEEP_ROUNDS = 50;
 
 export interface SweepOutcome {
   /** Incidents with at least one event claimed by this sweep. */
@@ -23,14 +26,19 @@ export interface SweepOutcome {
  * as `fireSlaTimer` does, and hands the messages over. Any sweep claims whatever is due, so a
  * wake-up that was lost or whose worker died is made up by the next one.
  */
-export async function sweepDueClocks(deps: SlaDeps, batch = SWEEP_BATCH): Promise<SweepOutcome> {
+export async function sweepDueClocks(
+  deps: SlaDeps,
+  batch = SWEEP_BATCH,
+  rounds = SWEEP_ROUNDS,
+): Promise<SweepOutcome> {
   const total: SweepOutcome = { incidents: 0, fired: 0 };
   // Batch k is handed over while batch k + 1 is claimed (in order); a failed hand-over ends the
   // sweep with its error once the claims in flight are done.
   let handing: Promise<void> = Promise.resolve();
   let failed: { err: unknown } | undefined;
   let stale = 0;
-  for (let round = 0; round < MAX_ROUNDS && !failed; round++) {
+  let round = 0;
+  for (; round < rounds && !failed; round++) {
     const now = deps.clock.now();
     const claim = await deps.store.inScope(SWEEP, async (tx) => {
       const due = await tx.dueIncidents(now, batch);
@@ -58,6 +66,9 @@ export async function sweepDueClocks(deps: SlaDeps, batch = SWEEP_BATCH): Promis
     stale = claim.due === 0 ? stale + 1 : 0;
     if (stale >= 2) break;
   }
+  // Every round took a batch: more may be due. Without a wake-up it would wait for a clock
+  // falling due later or the reconciler's full pass (a minute).
+  if (round === rounds && !failed) await deps.timers.wake(deps.clock.now());
   await handing;
   if (failed) throw failed.err;
   return total;

@@ -14,6 +14,8 @@ export interface SlaTimers {
    * together share one wake-up (one per SWEEP_BUCKET_MS), which claims all that is due.
    */
   ensure(timers: readonly SlaTimer[]): Promise<void>;
+  /** Makes sure a sweep wakes up at (or just after) `at`: a sweep that stopped with work left. */
+  wake(at: Date): Promise<void>;
   /**
    * Makes sure a worker posts the incident's fired, unposted events (one job per (incident,
    * at)). Posting is a queue of its own so a slow Slack never delays a timer.

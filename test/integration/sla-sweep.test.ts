@@ -25,11 +25,12 @@ interface Worker {
   deps: SlaDeps;
   sent: { msg: OutboundMessage; receipt?: ReceiptRef }[];
   timers: SlaTimer[];
+  wakes: Date[];
 }
 
 /** A worker's SLA deps on `db`: the real store, an outbox and timers that only record. */
 function worker(db: Database, store: SlaStore = new PgSlaStore(db)): Worker {
-  const w: Worker = { sent: [], timers: [], deps: undefined as unknown as SlaDeps };
+  const w: Worker = { sent: [], timers: [], wakes: [], deps: undefined as unknown as SlaDeps };
   const outbox = {
     send: (msg: OutboundMessage, receipt?: ReceiptRef) => {
       w.sent.push({ msg, ...(receipt ? { receipt } : {}) });
@@ -39,6 +40,10 @@ function worker(db: Database, store: SlaStore = new PgSlaStore(db)): Worker {
   const timers: SlaTimers = {
     ensure: (ts) => {
       w.timers.push(...ts);
+      return Promise.resolve();
+    },
+    wake: (at) => {
+      w.wakes.push(at);
       return Promise.resolve();
     },
     deliver: () => Promise.resolve(),
@@ -186,6 +191,18 @@ describe(`the SLA sweep (${storageUnderTest()} storage)`, () => {
     });
     expect((await breachCounts()).filter((r) => r.n !== '1')).toEqual([]);
     expect(await sweepDueClocks(a.deps, 2)).toEqual({ incidents: 0, fired: 0 });
+  });
+
+  it('asks for another wake-up when it stops after its last round with more due', async () => {
+    const a = worker(t.db);
+    now = new Date(start.getTime() + 31 * 60_000);
+    // 4 rounds of 5 incidents: 20 of the 40 due incidents, and a wake-up for the rest, now.
+    expect(await sweepDueClocks(a.deps, 5, 4)).toEqual({ incidents: 20, fired: 60 });
+    expect(a.wakes).toEqual([now]);
+    // The woken sweep takes the rest and stops on its short batch: no further wake-up.
+    expect(await sweepDueClocks(a.deps, 5, 50)).toEqual({ incidents: 20, fired: 60 });
+    expect(a.wakes).toHaveLength(1);
+    expect((await breachCounts()).filter((r) => r.n !== '1')).toEqual([]);
   });
 
   it('loses nothing when a worker dies in the middle of its sweep: the next sweep claims it once', async () => {

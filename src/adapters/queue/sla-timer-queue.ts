@@ -42,10 +42,18 @@ export class BullmqSlaTimers implements SlaTimers {
   ) {}
 
   async ensure(timers: readonly SlaTimer[]): Promise<void> {
+    await this.wakeAt(timers.map((t) => t.at));
+  }
+
+  async wake(at: Date): Promise<void> {
+    await this.wakeAt([at]);
+  }
+
+  private async wakeAt(ats: readonly Date[]): Promise<void> {
     const now = this.clock.now().getTime();
     // Instants already past share the next bucket: one sweep claims all that is overdue.
     const instants = [
-      ...new Set(timers.map((t) => sweepInstant(new Date(Math.max(t.at.getTime(), now))))),
+      ...new Set(ats.map((at) => sweepInstant(new Date(Math.max(at.getTime(), now))))),
     ];
     const jobs = instants.map((at) => ({
       name: SLA_SWEEP_JOB,

@@ -85,9 +85,15 @@ export class RecordingNotifier implements IncidentNotifier {
 export class RecordingTimers implements SlaTimers {
   readonly ensured: SlaTimer[] = [];
   readonly delivered: SlaTimer[] = [];
+  readonly wakes: Date[] = [];
 
   ensure(timers: readonly SlaTimer[]): Promise<void> {
     this.ensured.push(...clone(timers));
+    return Promise.resolve();
+  }
+
+  wake(at: Date): Promise<void> {
+    this.wakes.push(new Date(at));
     return Promise.resolve();
   }
 

@@ -62,31 +62,41 @@ function worker(db: Database, store: SlaStore = new PgSlaStore(db)): Worker {
 }
 
 /**
- * INCIDENTS open P1 incidents of 3 tenants each; each tenant's first-response clock has a
- * warning at +20 min (already sent) and is due at +30 min plus a few ms per incident.
+ * Open P1 incidents `first` … `first + count - 1`, each of all `tenants`; each tenant's
+ * first-response clock has a warning at +20 min (already sent) and is due at +`dueMin` min plus
+ * one ms per incident number.
  */
-async function seed(): Promise<void> {
+async function seedIncidents(
+  first: number,
+  count: number,
+  tenants: string[],
+  dueMin: number,
+): Promise<void> {
   await t.db.owner(async (c) => {
     await c.query(
       `INSERT INTO tenants (id, name, plan) SELECT t, t, 'default' FROM unnest($1::text[]) t`,
-      [TENANTS],
+      [tenants],
     );
     await c.query(
       `INSERT INTO incidents (id, tenant_ids, title, severity, state, channel_id, declared_by, declared_at)
-       SELECT i, $2::text[], 'Incident ' || i, 'P1', 'declared', 'C0SWEEP' || i, 'U0ALICE', $3
-       FROM generate_series(1, $1::int) i`,
-      [INCIDENTS, TENANTS, start],
+       SELECT i, $3::text[], 'Incident ' || i, 'P1', 'declared', 'C0SWEEP' || i, 'U0ALICE', $4
+       FROM generate_series($1::int, $1::int + $2::int - 1) i`,
+      [first, count, tenants, start],
     );
     await c.query(
       `INSERT INTO sla_clocks (tenant_id, incident_id, kind, state, started_at, due_at, warn_times,
                                warnings_sent, repeat_every_ms)
-       SELECT t, i, 'first_response', 'pending', $2, $2::timestamptz + interval '30 minutes' + i * interval '1 millisecond',
-              ARRAY[$2::timestamptz + interval '20 minutes'], 1, 3600000
-       FROM generate_series(1, $1::int) i, unnest($3::text[]) t`,
-      [INCIDENTS, start, TENANTS],
+       SELECT t, i, 'first_response', 'pending', $3,
+              $3::timestamptz + $5::int * interval '1 minute' + i * interval '1 millisecond',
+              ARRAY[$3::timestamptz + interval '20 minutes'], 1, 3600000
+       FROM generate_series($1::int, $1::int + $2::int - 1) i, unnest($4::text[]) t`,
+      [first, count, start, tenants, dueMin],
     );
   });
 }
+
+/** INCIDENTS incidents of 3 tenants each, due at +30 min. */
+const seed = () => seedIncidents(1, INCIDENTS, TENANTS, 30);
 
 async function rows<T>(sql: string): Promise<T[]> {
   return t.db.scoped(ALL, async (c) => (await c.query(sql)).rows as T[]);
@@ -163,25 +173,7 @@ describe(`the SLA sweep (${storageUnderTest()} storage)`, () => {
     // Incident 41 has a first-response clock for each of 30 tenants, due before all others. A
     // sweep of batches of 2 looks at the 20 earliest due clocks per claim: all of them are 41's.
     const many = Array.from({ length: 30 }, (_, i) => `wide-${i}`);
-    await t.db.owner(async (c) => {
-      await c.query(
-        `INSERT INTO tenants (id, name, plan) SELECT t, t, 'default' FROM unnest($1::text[]) t`,
-        [many],
-      );
-      await c.query(
-        `INSERT INTO incidents (id, tenant_ids, title, severity, state, channel_id, declared_by, declared_at)
-         VALUES (41, $1::text[], 'Platform down', 'P1', 'declared', 'C0SWEEP41', 'U0ALICE', $2)`,
-        [many, start],
-      );
-      await c.query(
-        `INSERT INTO sla_clocks (tenant_id, incident_id, kind, state, started_at, due_at, warn_times,
-                                 warnings_sent, repeat_every_ms)
-         SELECT t, 41, 'first_response', 'pending', $1, $1::timestamptz + interval '29 minutes',
-                ARRAY[$1::timestamptz + interval '20 minutes'], 1, 3600000
-         FROM unnest($2::text[]) t`,
-        [start, many],
-      );
-    });
+    await seedIncidents(INCIDENTS + 1, 1, many, 29);
     const a = worker(t.db);
     now = new Date(start.getTime() + 31 * 60_000);
     // The first claim locks only incident 41 (a short batch), yet more is due: the sweep goes on.
